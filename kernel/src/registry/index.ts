@@ -1,0 +1,18 @@
+/** The plugin registry: plugins.json loading and validation, start order and launch commands. */
+export { loadRegistry, parseRegistry, pluginsSchema } from './load-registry.ts';
+export { checkDependencies, dependenciesOf, dependentsOf, startOrder, stopOrder } from './dependency-order.ts';
+export type { DependencyNode } from './dependency-order.ts';
+export { launchCommand, launchEnvironment, PASS_THROUGH_ENV } from './launch-command.ts';
+export type { LaunchCommand } from './launch-command.ts';
+export type {
+  Activation,
+  BackoffSettings,
+  HealthcheckSettings,
+  LimitSettings,
+  PermissionSettings,
+  PluginManifest,
+  Registry,
+  RegistryIssue,
+  RestartPolicy,
+  RestartSettings,
+} from './registry-types.ts';

@@ -1,0 +1,4 @@
+import { runPlugin } from '@cyberstudio/sdk/node';
+import { helloPlugin } from './hello-plugin.ts';
+
+runPlugin(helloPlugin);

@@ -1,0 +1,87 @@
+import type { Readable, Writable } from 'node:stream';
+import type { BusError } from '../protocol/bus-error.ts';
+import { LineReader, type ByteChunk } from '../rpc/line-reader.ts';
+import type { JsonRpcMessage } from '../rpc/json-rpc-message.ts';
+import type { Transport, TransportHandlers } from '../rpc/transport.ts';
+
+/** Options of a StreamTransport. */
+export interface StreamTransportOptions {
+  /** Longest accepted line in bytes (default 16 MiB). */
+  maxLineBytes?: number;
+  /**
+   * What end of input means: `close` (default) closes the transport; `wait` leaves closing to
+   * the owner's `terminate()`, for a child process whose exit status should name the failure.
+   */
+  onInputEnd?: 'close' | 'wait';
+}
+
+const concat = (chunks: ByteChunk[], size: number): ByteChunk => Buffer.concat(chunks as Buffer[], size);
+
+/**
+ * Newline-delimited JSON over a readable and a writable Node stream (a child's stdio, or a
+ * plugin's own stdin/stdout). Write errors such as EPIPE close the transport instead of throwing.
+ */
+export class StreamTransport implements Transport {
+  readonly #input: Readable;
+  readonly #output: Writable;
+  readonly #options: StreamTransportOptions;
+  #handlers: TransportHandlers | undefined;
+  #closed = false;
+
+  constructor(input: Readable, output: Writable, options: StreamTransportOptions = {}) {
+    this.#input = input;
+    this.#output = output;
+    this.#options = options;
+  }
+
+  start(handlers: TransportHandlers): void {
+    this.#handlers = handlers;
+    const reader = new LineReader(
+      {
+        onLine: (line) => this.#receiveLine(line),
+        onOversized: (bytes) => handlers.onDiagnostic?.({ kind: 'oversized', bytes }),
+      },
+      { maxLineBytes: this.#options.maxLineBytes, concat },
+    );
+    this.#input.on('data', (chunk: Buffer) => reader.push(chunk));
+    this.#input.on('end', () => {
+      reader.end();
+      if (this.#options.onInputEnd !== 'wait') this.terminate('end of input');
+    });
+    this.#input.on('error', (error) => this.terminate(`input error: ${error.message}`));
+    this.#output.on('error', (error) => {
+      handlers.onDiagnostic?.({ kind: 'write-failed', error: error.message });
+      if (this.#options.onInputEnd !== 'wait') this.terminate(`output error: ${error.message}`);
+    });
+  }
+
+  send(message: JsonRpcMessage): void {
+    if (this.#closed || this.#output.destroyed || this.#output.writableEnded) return;
+    this.#output.write(JSON.stringify(message) + '\n');
+  }
+
+  /** Closes the transport and reports `reason` (and the error pending requests get) once. */
+  terminate(reason: string, error?: BusError): void {
+    if (this.#closed) return;
+    this.close();
+    this.#handlers?.onClose(reason, error);
+  }
+
+  close(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.#input.removeAllListeners('data');
+    if (!this.#output.destroyed && !this.#output.writableEnded) this.#output.end();
+  }
+
+  #receiveLine(line: string): void {
+    let message: unknown;
+    try {
+      message = JSON.parse(line);
+    } catch (error) {
+      this.#handlers?.onDiagnostic?.({ kind: 'invalid-json', line: line.slice(0, 200), error: (error as Error).message });
+      return;
+    }
+    this.#handlers?.onMessage(message);
+  }
+}

@@ -1,0 +1,103 @@
+import type { CallMeta, Caller } from '../protocol/messages.ts';
+import type { IncomingRequestContext } from '../rpc/rpc-connection.ts';
+import type { PluginCallOptions, PluginContext, TopicListener } from './plugin-context.ts';
+import type { PluginLogger } from './plugin-logger.ts';
+
+/** The services a handler context forwards to; implemented by PluginServer. */
+export interface HandlerHost {
+  readonly config: Record<string, unknown>;
+  readonly dataDir: string;
+  readonly log: PluginLogger;
+  callTraced<Result>(traceId: string, capability: string, params: Record<string, unknown>, options: PluginCallOptions): Promise<Result>;
+  emit(topic: string, data: unknown): void;
+  subscribe(topic: string, listener: TopicListener): Promise<() => Promise<void>>;
+}
+
+const unknownCaller: Caller = { kind: 'kernel' };
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
+/** A random 32-hex-character trace id (W3C trace-context size). */
+export function newTraceId(): string {
+  const bytes = crypto.getRandomValues(new Uint8Array(16));
+  let hex = '';
+  for (const byte of bytes) hex += byte.toString(16).padStart(2, '0');
+  return hex;
+}
+
+/**
+ * The `ctx` of one capability call. Its signal is built on first use, so handlers that never
+ * look at it pay for no deadline timer.
+ */
+export class HandlerContext implements PluginContext {
+  readonly #host: HandlerHost;
+  readonly #request: IncomingRequestContext;
+  readonly #meta: Partial<CallMeta>;
+  #signal: AbortSignal | undefined;
+  #deadlineTimer: ReturnType<typeof setTimeout> | undefined;
+  #log: PluginLogger | undefined;
+
+  constructor(host: HandlerHost, request: IncomingRequestContext, meta: Partial<CallMeta> | undefined) {
+    this.#host = host;
+    this.#request = request;
+    this.#meta = meta ?? {};
+  }
+
+  get signal(): AbortSignal {
+    if (this.#signal) return this.#signal;
+    const deadline = this.#meta.deadline;
+    const remaining = typeof deadline === 'number' ? deadline - Date.now() : Number.POSITIVE_INFINITY;
+    // setTimeout cannot wait longer than 2^31-1 ms; a deadline that far away is no deadline.
+    if (!(remaining < MAX_TIMER_MS)) return (this.#signal = this.#request.signal);
+    const controller = new AbortController();
+    const forward = () => controller.abort(this.#request.signal.reason);
+    if (this.#request.signal.aborted) forward();
+    else this.#request.signal.addEventListener('abort', forward, { once: true });
+    this.#deadlineTimer = setTimeout(() => controller.abort(new Error('deadline passed')), Math.max(0, remaining));
+    return (this.#signal = controller.signal);
+  }
+
+  get caller(): Caller {
+    return this.#meta.caller ?? unknownCaller;
+  }
+
+  get traceId(): string {
+    return (this.#meta.traceId ??= newTraceId());
+  }
+
+  get deadline(): number {
+    return this.#meta.deadline ?? Number.POSITIVE_INFINITY;
+  }
+
+  get config(): Record<string, unknown> {
+    return this.#host.config;
+  }
+
+  get dataDir(): string {
+    return this.#host.dataDir;
+  }
+
+  get log(): PluginLogger {
+    return (this.#log ??= this.#host.log.child({ traceId: this.traceId }));
+  }
+
+  progress(chunk: unknown): void {
+    this.#request.progress(chunk);
+  }
+
+  call<Result = unknown>(capability: string, params: Record<string, unknown> = {}, options: PluginCallOptions = {}): Promise<Result> {
+    return this.#host.callTraced(this.traceId, capability, params, { ...options, signal: options.signal ?? this.signal });
+  }
+
+  emit(topic: string, data: unknown): void {
+    this.#host.emit(topic, data);
+  }
+
+  subscribe(topic: string, listener: TopicListener): Promise<() => Promise<void>> {
+    return this.#host.subscribe(topic, listener);
+  }
+
+  /** Releases the deadline timer once the handler settled. */
+  dispose(): void {
+    if (this.#deadlineTimer) clearTimeout(this.#deadlineTimer);
+  }
+}

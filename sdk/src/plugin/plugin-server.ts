@@ -1,0 +1,249 @@
+import { BusError } from '../protocol/bus-error.ts';
+import { matchesPattern } from '../protocol/capability-name.ts';
+import { ErrorCode } from '../protocol/error-codes.ts';
+import type { CallMeta, EventParams, InitializeParams, InitializeResult, LogParams } from '../protocol/messages.ts';
+import { Method, PROTOCOL_VERSION } from '../protocol/protocol-constants.ts';
+import { RpcConnection, type IncomingRequestContext } from '../rpc/rpc-connection.ts';
+import type { Transport } from '../rpc/transport.ts';
+import type { CapabilitySpec, PluginDefinition } from './define-plugin.ts';
+import { HandlerContext, newTraceId, type HandlerHost } from './handler-context.ts';
+import type { PluginCallOptions, PluginServices, TopicListener } from './plugin-context.ts';
+import { createPluginLogger, type PluginLogger } from './plugin-logger.ts';
+import { SchemaValidator, formatIssues, type SchemaCheck } from './schema-validator.ts';
+
+interface CompiledCapability {
+  spec: CapabilitySpec;
+  check: SchemaCheck;
+}
+
+/** Lifecycle of a served plugin, as the plugin sees it. */
+export type PluginServerState = 'awaiting-initialize' | 'initializing' | 'ready' | 'shutting-down' | 'closed';
+
+/**
+ * Serves one plugin definition on a transport: answers the handshake, validates params and runs
+ * handlers, relays bus calls and topic events, and drains on `shutdown`.
+ */
+export class PluginServer implements PluginServices, HandlerHost {
+  readonly #definition: PluginDefinition;
+  readonly #connection: RpcConnection;
+  readonly #capabilities = new Map<string, CompiledCapability>();
+  readonly #configCheck: SchemaCheck | undefined;
+  readonly #listeners = new Map<string, Set<TopicListener>>();
+  readonly #active = new Set<Promise<unknown>>();
+  readonly #closed: Promise<BusError>;
+  #state: PluginServerState = 'awaiting-initialize';
+  #config: Record<string, unknown> = {};
+  #dataDir = '';
+  #disposed = false;
+  readonly log: PluginLogger;
+
+  constructor(definition: PluginDefinition, transport: Transport) {
+    this.#definition = definition;
+    const validator = new SchemaValidator();
+    for (const [name, spec] of Object.entries(definition.capabilities)) {
+      this.#capabilities.set(name, { spec, check: validator.compile(spec.params) });
+    }
+    this.#configCheck = definition.configSchema === undefined ? undefined : validator.compile(definition.configSchema);
+    let closed!: (error: BusError) => void;
+    this.#closed = new Promise((resolve) => (closed = resolve));
+    this.#connection = new RpcConnection(transport, {
+      onRequest: (method, params, context) => this.#onRequest(method, params, context),
+      onNotification: (method, params) => this.#onNotification(method, params),
+      onDiagnostic: (diagnostic) => this.log.warn({ diagnostic }, `ignored input: ${diagnostic.kind}`),
+      onClose: (error) => {
+        this.#state = 'closed';
+        void this.#runDispose().finally(() => closed(error));
+      },
+    });
+    this.log = createPluginLogger((record) => this.#connection.notify(Method.Log, record satisfies LogParams), {
+      level: definition.logLevel,
+    });
+  }
+
+  /** Starts reading; the kernel's `initialize` request comes next. */
+  start(): void {
+    this.#connection.start();
+  }
+
+  /** Where the plugin is in its lifecycle. */
+  get state(): PluginServerState {
+    return this.#state;
+  }
+
+  /** Resolves when the connection closed (stdin EOF or dispose), after `dispose` hooks ran. */
+  get closed(): Promise<BusError> {
+    return this.#closed;
+  }
+
+  get config(): Record<string, unknown> {
+    return this.#config;
+  }
+
+  get dataDir(): string {
+    return this.#dataDir;
+  }
+
+  /** Calls a capability through the kernel with a fresh trace id. */
+  call<Result = unknown>(capability: string, params: Record<string, unknown> = {}, options: PluginCallOptions = {}): Promise<Result> {
+    return this.callTraced(newTraceId(), capability, params, options);
+  }
+
+  /** Calls a capability through the kernel as part of trace `traceId`. */
+  callTraced<Result>(traceId: string, capability: string, params: Record<string, unknown>, options: PluginCallOptions): Promise<Result> {
+    const _meta = options.timeout === undefined ? { traceId } : { traceId, timeoutMs: options.timeout };
+    return this.#connection.request(capability, { ...params, _meta }, options) as Promise<Result>;
+  }
+
+  emit(topic: string, data: unknown): void {
+    this.#connection.notify(Method.Publish, { topic, data });
+  }
+
+  async subscribe(topic: string, listener: TopicListener): Promise<() => Promise<void>> {
+    let listeners = this.#listeners.get(topic);
+    if (!listeners) {
+      listeners = new Set();
+      this.#listeners.set(topic, listeners);
+      try {
+        await this.#connection.request(Method.Subscribe, { topic });
+      } catch (error) {
+        this.#listeners.delete(topic);
+        throw error;
+      }
+    }
+    listeners.add(listener);
+    return async () => {
+      if (!listeners.delete(listener) || listeners.size > 0) return;
+      this.#listeners.delete(topic);
+      await this.#connection.request(Method.Unsubscribe, { topic });
+    };
+  }
+
+  /** Closes the connection at once, aborting running handlers. Idempotent. */
+  dispose(): void {
+    this.#connection.dispose();
+  }
+
+  async [Symbol.asyncDispose](): Promise<void> {
+    this.dispose();
+    await this.#closed;
+  }
+
+  #onRequest(method: string, params: unknown, context: IncomingRequestContext): unknown {
+    const capability = this.#capabilities.get(method);
+    if (capability) return this.#runCapability(method, capability, params, context);
+    switch (method) {
+      case Method.Initialize:
+        return this.#initialize(params as InitializeParams);
+      case Method.Shutdown:
+        return this.#shutdown();
+      default:
+        throw method.startsWith('$/') || method === Method.Initialized
+          ? new BusError(ErrorCode.MethodNotFound, `Unknown protocol method ${method}`, { method })
+          : new BusError(ErrorCode.CapabilityNotFound, `Plugin '${this.#definition.name}' does not provide ${method}`, { capability: method });
+    }
+  }
+
+  #onNotification(method: string, params: unknown): void {
+    if (method === Method.Initialized) void this.#setup();
+    else if (method === Method.Event) this.#dispatchEvent(params as EventParams);
+  }
+
+  #initialize(params: InitializeParams): InitializeResult {
+    const range = params?.protocolVersions;
+    if (!range || range.min > PROTOCOL_VERSION || range.max < PROTOCOL_VERSION) {
+      throw new BusError(ErrorCode.ProtocolVersionUnsupported, `Plugin speaks protocol ${PROTOCOL_VERSION}, kernel offered ${JSON.stringify(range)}`, {
+        supported: { min: PROTOCOL_VERSION, max: PROTOCOL_VERSION },
+        requested: range,
+      });
+    }
+    const config = params.config ?? {};
+    const issues = this.#configCheck?.(config) ?? [];
+    if (issues.length > 0) {
+      throw new BusError(ErrorCode.InvalidParams, `Invalid config for plugin '${this.#definition.name}': ${formatIssues(issues)}`, {
+        method: Method.Initialize,
+        errors: issues,
+      });
+    }
+    this.#config = config;
+    this.#dataDir = params.dataDir ?? '';
+    this.#state = 'initializing';
+    return {
+      name: this.#definition.name,
+      version: this.#definition.version,
+      protocolVersion: PROTOCOL_VERSION,
+      capabilities: [...this.#capabilities].map(([name, { spec }]) => ({
+        name,
+        description: spec.description,
+        params: spec.params as Record<string, unknown>,
+        result: spec.result as Record<string, unknown>,
+        stream: spec.stream === true,
+      })),
+      ...(this.#definition.configSchema === undefined ? {} : { configSchema: this.#definition.configSchema as Record<string, unknown> }),
+    };
+  }
+
+  async #setup(): Promise<void> {
+    this.#state = 'ready';
+    try {
+      await this.#definition.setup?.(this);
+    } catch (error) {
+      this.log.error({ err: error }, 'setup failed');
+    }
+  }
+
+  #runCapability(method: string, capability: CompiledCapability, params: unknown, context: IncomingRequestContext): unknown {
+    if (this.#state === 'shutting-down' || this.#state === 'closed') {
+      throw new BusError(ErrorCode.ShuttingDown, `Plugin '${this.#definition.name}' is shutting down`, { plugin: this.#definition.name });
+    }
+    if (typeof params !== 'object' || params === null || Array.isArray(params)) {
+      throw invalidParams(method, [{ instancePath: '', message: 'must be object', keyword: 'type', params: { type: 'object' } }]);
+    }
+    const { _meta, ...rest } = params as { _meta?: CallMeta };
+    const issues = capability.check(rest);
+    if (issues.length > 0) throw invalidParams(method, issues);
+    const handlerContext = new HandlerContext(this, context, _meta);
+    const run = Promise.resolve().then(() => capability.spec.handler(rest, handlerContext));
+    this.#active.add(run);
+    const forget = () => {
+      this.#active.delete(run);
+      handlerContext.dispose();
+    };
+    run.then(forget, forget);
+    return run;
+  }
+
+  async #shutdown(): Promise<Record<string, never>> {
+    this.#state = 'shutting-down';
+    await Promise.allSettled([...this.#active]);
+    await this.#runDispose();
+    return {};
+  }
+
+  async #runDispose(): Promise<void> {
+    if (this.#disposed) return;
+    this.#disposed = true;
+    try {
+      await this.#definition.dispose?.();
+    } catch (error) {
+      this.log.error({ err: error }, 'dispose failed');
+    }
+  }
+
+  #dispatchEvent(event: EventParams): void {
+    if (typeof event?.topic !== 'string') return;
+    for (const [pattern, listeners] of this.#listeners) {
+      if (!matchesPattern(pattern, event.topic)) continue;
+      for (const listener of listeners) {
+        try {
+          listener(event.data, event);
+        } catch (error) {
+          this.log.error({ err: error, topic: event.topic }, 'topic listener threw');
+        }
+      }
+    }
+  }
+}
+
+function invalidParams(capability: string, errors: ReturnType<SchemaCheck>): BusError {
+  return new BusError(ErrorCode.CapabilityInvalidParams, `Invalid params for ${capability}: ${formatIssues(errors)}`, { capability, errors });
+}

@@ -1,0 +1,94 @@
+/** Types of the protocol messages' params and results (see docs/protocol.md). */
+
+/** JSON Schema object, as plain data. */
+export type JsonSchema = Record<string, unknown> | boolean;
+
+/** Who made a call: a user with roles, a plugin, or the kernel itself. */
+export type Caller =
+  | { kind: 'user'; id: string; roles: string[] }
+  | { kind: 'plugin'; name: string }
+  | { kind: 'kernel' };
+
+/** The `_meta` member of every capability call's params. */
+export interface CallMeta {
+  caller: Caller;
+  /** 32 hex characters shared by every hop of one logical request. */
+  traceId: string;
+  /** Epoch milliseconds after which the caller gives up. */
+  deadline: number;
+}
+
+/** What a plugin may put in `_meta` when it calls the bus; the kernel sets the caller. */
+export interface OutgoingCallMeta {
+  traceId?: string;
+  timeoutMs?: number;
+}
+
+/** One capability as declared in the handshake. */
+export interface CapabilityDescriptor {
+  name: string;
+  description: string;
+  params: Record<string, unknown>;
+  result: Record<string, unknown>;
+  stream: boolean;
+}
+
+/** Params of `initialize` (kernel -> plugin). */
+export interface InitializeParams {
+  protocolVersions: { min: number; max: number };
+  kernel: { name: string; version: string };
+  plugin: { name: string };
+  config: Record<string, unknown>;
+  dataDir: string;
+}
+
+/** Result of `initialize` (plugin -> kernel). */
+export interface InitializeResult {
+  name: string;
+  version: string;
+  protocolVersion: number;
+  capabilities: CapabilityDescriptor[];
+  /** JSON Schema of the plugin's config, so the kernel can validate config changes before a restart. */
+  configSchema?: Record<string, unknown>;
+  /** A loopback port where the plugin serves HTTP, for plugins that serve their own web content. */
+  http?: { port: number };
+}
+
+/** Params of `$/progress`: one streamed chunk of the request `id`. */
+export interface ProgressParams {
+  id: number | string;
+  chunk: unknown;
+}
+
+/** Params of `$/cancelRequest`. */
+export interface CancelParams {
+  id: number | string;
+}
+
+/** Log levels, named as pino names them. */
+export type LogLevel = 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'fatal';
+
+/** Params of `$/log`: a pino-shaped record. */
+export interface LogParams {
+  level: LogLevel | number;
+  msg: string;
+  [field: string]: unknown;
+}
+
+/** Params of `$/subscribe` and `$/unsubscribe`. */
+export interface SubscribeParams {
+  topic: string;
+}
+
+/** Params of `$/publish`. */
+export interface PublishParams {
+  topic: string;
+  data: unknown;
+}
+
+/** Params of `$/event` (kernel -> subscriber). */
+export interface EventParams {
+  topic: string;
+  data: unknown;
+  source: string;
+}
