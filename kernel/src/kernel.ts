@@ -1,0 +1,323 @@
+import { mkdir } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import type { Logger } from 'pino';
+import {
+  BusError, DATA_DIR_ENV, ErrorCode, Method, PLUGIN_COOKIE_ENV, PLUGIN_COOKIE_VALUE, PLUGIN_NAME_ENV, PROTOCOL_VERSIONS_ENV,
+  SUPPORTED_PROTOCOL_VERSIONS, LocalError, LocalErrorCode, SchemaValidator, formatIssues, isCapabilityName, matchesPattern,
+  type Caller, type ConnectionDiagnostic, type IncomingRequestContext, type PublishParams, type SubscribeParams,
+} from '@cyberstudio/sdk';
+import { CapabilityBus, type BusCallOptions } from './bus/capability-bus.ts';
+import { TopicHub } from './bus/topic-hub.ts';
+import { KERNEL_NAME, KERNEL_VERSION } from './kernel-info.ts';
+import type { PluginProcessOptions } from './lifecycle/plugin-process.ts';
+import { PluginState, type StateChange } from './lifecycle/plugin-state.ts';
+import { PluginSupervisor } from './lifecycle/plugin-supervisor.ts';
+import { callKernelCapability } from './management/kernel-capabilities.ts';
+import { ConfigOverrides } from './management/config-overrides.ts';
+import { launchCommand, launchEnvironment, loadRegistry, startOrder, stopOrder, type PluginManifest, type Registry } from './registry/index.ts';
+import { CallMetrics } from './telemetry/call-metrics.ts';
+import { KernelLogs } from './telemetry/kernel-logs.ts';
+import { parseRpcLog, parseStderrLine } from './telemetry/log-line-parser.ts';
+import { TelemetrySampler } from './telemetry/telemetry-sampler.ts';
+
+/** How to open a kernel. */
+export interface KernelOptions {
+  /** Path of plugins.json. */
+  registryFile: string;
+  /** Directory for logs, plugin data and config overrides; created if missing. */
+  dataDir: string;
+  /** The kernel's own logger; plugin log lines are re-levelled into it under the plugin's name. */
+  logger: Logger;
+  /** Sampling period of telemetry (default 1000 ms). */
+  telemetryIntervalMs?: number;
+}
+
+/** Topics the kernel itself publishes. */
+export const KernelTopic = {
+  PluginState: 'kernel.plugin.state',
+  Telemetry: 'kernel.telemetry',
+} as const;
+
+/**
+ * The plugin host: loads the registry, supervises plugin processes, routes capability calls
+ * through the bus, relays topic events, and keeps logs and telemetry.
+ */
+export class Kernel {
+  readonly options: KernelOptions;
+  readonly logger: Logger;
+  readonly bus: CapabilityBus;
+  readonly topics = new TopicHub();
+  readonly logs: KernelLogs;
+  readonly metrics = new CallMetrics();
+  readonly configOverrides: ConfigOverrides;
+  readonly startedAt = Date.now();
+  readonly #supervisors = new Map<string, PluginSupervisor>();
+  readonly #validator = new SchemaValidator();
+  #registry: Registry;
+  #sampler: TelemetrySampler;
+  #closing: Promise<void> | undefined;
+
+  private constructor(options: KernelOptions, registry: Registry, logs: KernelLogs, overrides: ConfigOverrides) {
+    this.options = options;
+    this.logger = options.logger;
+    this.#registry = registry;
+    this.logs = logs;
+    this.configOverrides = overrides;
+    this.bus = new CapabilityBus({
+      manifest: (plugin) => this.#supervisors.get(plugin)?.manifest,
+      runningProcess: (plugin) => this.#supervisors.get(plugin)?.process,
+      startForCall: (plugin) => this.#supervisorOf(plugin).start({ reason: 'lazy activation by a call', explicit: false }),
+      stateOf: (plugin) => this.#supervisors.get(plugin)?.state ?? 'unknown',
+      callKernel: (capability, params, options) => callKernelCapability(this, capability, params, options),
+      onCallSettled: (plugin, capability, ms, error) => this.metrics.record(plugin, capability, ms, error),
+    });
+    for (const manifest of registry.plugins) this.#addPlugin(manifest);
+    this.#sampler = new TelemetrySampler(this, options.telemetryIntervalMs ?? 1000);
+  }
+
+  /** Loads the registry and opens the data directory; starts no plugin yet. */
+  static async open(options: KernelOptions): Promise<Kernel> {
+    const registry = await loadRegistry(resolve(options.registryFile));
+    const dataDir = resolve(options.dataDir);
+    try {
+      await mkdir(join(dataDir, 'plugins'), { recursive: true });
+    } catch (error) {
+      throw new LocalError(LocalErrorCode.DataDirUnavailable, `Cannot create the data directory ${dataDir}: ${(error as Error).message}`, { path: dataDir }, { cause: error });
+    }
+    const logs = await KernelLogs.open({ file: join(dataDir, 'logs.sqlite'), logger: options.logger });
+    const overrides = await ConfigOverrides.open(join(dataDir, 'config-overrides.json'));
+    return new Kernel({ ...options, dataDir }, registry, logs, overrides);
+  }
+
+  /** Telemetry samples and history. */
+  get telemetry(): TelemetrySampler {
+    return this.#sampler;
+  }
+
+  /** The registry currently in force. */
+  get registry(): Registry {
+    return this.#registry;
+  }
+
+  /** Supervisors of every registered plugin, in registry order. */
+  get supervisors(): PluginSupervisor[] {
+    return [...this.#supervisors.values()];
+  }
+
+  /** The supervisor of `plugin`; throws CDS_ERR_PLUGIN_UNKNOWN when it is not registered. */
+  supervisor(plugin: string): PluginSupervisor {
+    return this.#supervisorOf(plugin);
+  }
+
+  /** Starts every enabled plugin with startup activation, dependencies first. Failures are logged, not thrown. */
+  async start(): Promise<void> {
+    this.#sampler.start();
+    const startup = startOrder(this.#registry.plugins).filter((plugin) => plugin.enabled && plugin.activation === 'startup');
+    for (const manifest of startup) {
+      await this.#supervisorOf(manifest.name).start({ reason: 'kernel start' }).catch((error: Error) => {
+        this.logger.error({ plugin: manifest.name, err: error }, `plugin '${manifest.name}' failed to start: ${error.message}`);
+      });
+    }
+  }
+
+  /** Calls a capability as `caller` (default: the kernel). */
+  call(capability: string, params: Record<string, unknown> = {}, options: Partial<BusCallOptions> = {}): Promise<unknown> {
+    return this.bus.call(capability, params, { caller: { kind: 'kernel' }, ...options });
+  }
+
+  /** Publishes an event on a topic as `source`. */
+  publish(topic: string, data: unknown, source = 'kernel'): void {
+    this.topics.publish(topic, data, source);
+  }
+
+  /** Replaces the registry (watch mode): adds, removes and restarts changed plugins. */
+  async reload(registry: Registry): Promise<void> {
+    const next = new Map(registry.plugins.map((plugin) => [plugin.name, plugin]));
+    for (const supervisor of this.supervisors) {
+      if (next.has(supervisor.name)) continue;
+      await supervisor.dispose();
+      this.#supervisors.delete(supervisor.name);
+      this.bus.unregisterPlugin(supervisor.name);
+    }
+    this.#registry = registry;
+    for (const manifest of startOrder(registry.plugins)) {
+      const existing = this.#supervisors.get(manifest.name);
+      if (!existing) {
+        this.#addPlugin(manifest);
+        if (manifest.enabled && manifest.activation === 'startup') {
+          await this.#supervisorOf(manifest.name).start({ reason: 'added to plugins.json' }).catch(() => {});
+        }
+        continue;
+      }
+      const changed = JSON.stringify(existing.manifest) !== JSON.stringify(manifest);
+      if (!changed) continue;
+      existing.manifest = manifest;
+      this.bus.registerPlugin(manifest);
+      if (!manifest.enabled) await existing.stop('disabled in plugins.json');
+      else if (existing.process) await existing.restart('plugins.json changed').catch(() => {});
+    }
+  }
+
+  /** Stops every plugin in reverse dependency order, then closes logs. Idempotent. */
+  close(): Promise<void> {
+    this.#closing ??= this.#close();
+    return this.#closing;
+  }
+
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.close();
+  }
+
+  async #close(): Promise<void> {
+    this.#sampler.dispose();
+    for (const manifest of stopOrder(this.#registry.plugins)) {
+      await this.#supervisors.get(manifest.name)?.dispose();
+    }
+    await this.logs.close();
+  }
+
+  #supervisorOf(plugin: string): PluginSupervisor {
+    const supervisor = this.#supervisors.get(plugin);
+    if (!supervisor) throw new LocalError(LocalErrorCode.PluginUnknown, `No plugin named '${plugin}' in ${this.#registry.file}`, { plugin });
+    return supervisor;
+  }
+
+  #addPlugin(manifest: PluginManifest): void {
+    this.bus.registerPlugin(manifest);
+    const supervisor: PluginSupervisor = new PluginSupervisor(manifest, {
+      launchOptions: () => this.#launchOptions(supervisor.manifest),
+      beforeStart: () => this.#startDependencies(supervisor.manifest),
+      onStateChange: (change) => this.#onStateChange(change),
+      onProcessStarted: (process) => this.bus.setDescriptors(manifest.name, process.handshake.capabilities),
+      onProcessExited: (_process, info) => {
+        this.topics.removeSubscriber(`plugin:${manifest.name}`);
+        this.bus.rejectQueued(manifest.name, new BusError(ErrorCode.PluginExited, `Plugin '${manifest.name}' exited before the queued call ran`, { plugin: manifest.name, exitCode: info.exitCode, signal: info.signal }));
+      },
+    });
+    this.#supervisors.set(manifest.name, supervisor);
+  }
+
+  async #startDependencies(manifest: PluginManifest): Promise<void> {
+    if (!manifest.enabled) throw new LocalError(LocalErrorCode.PluginUnknown, `Plugin '${manifest.name}' is disabled in plugins.json`, { plugin: manifest.name });
+    for (const dependency of manifest.dependencies) {
+      try {
+        await this.#supervisorOf(dependency).start({ reason: `dependency of '${manifest.name}'`, explicit: false });
+      } catch (error) {
+        throw new LocalError(LocalErrorCode.DependencyMissing, `Plugin '${manifest.name}' needs '${dependency}', which is not running: ${(error as Error).message}`, { plugin: manifest.name, dependency }, { cause: error });
+      }
+    }
+  }
+
+  #launchOptions(manifest: PluginManifest): PluginProcessOptions {
+    const name = manifest.name;
+    const config = this.configOverrides.get(name) ?? manifest.config;
+    if (manifest.configSchema) {
+      const issues = this.#validator.compile(manifest.configSchema)(config);
+      if (issues.length > 0) {
+        throw new LocalError(LocalErrorCode.ConfigInvalid, `Invalid config for plugin '${name}': ${formatIssues(issues)}`, { plugin: name, errors: issues });
+      }
+    }
+    const dataDir = join(this.options.dataDir, 'plugins', name);
+    const launch = launchCommand(manifest, this.#registry.baseDir);
+    return {
+      name,
+      ...launch,
+      env: {
+        ...launchEnvironment(manifest),
+        [PLUGIN_COOKIE_ENV]: PLUGIN_COOKIE_VALUE,
+        [PROTOCOL_VERSIONS_ENV]: String(SUPPORTED_PROTOCOL_VERSIONS.min),
+        [PLUGIN_NAME_ENV]: name,
+        [DATA_DIR_ENV]: dataDir,
+      },
+      initialize: {
+        protocolVersions: { ...SUPPORTED_PROTOCOL_VERSIONS },
+        kernel: { name: KERNEL_NAME, version: KERNEL_VERSION },
+        plugin: { name },
+        config,
+        dataDir,
+      },
+      declaredCapabilities: manifest.capabilities,
+      startTimeoutMs: manifest.healthcheck.startTimeoutSeconds * 1000,
+      onRequest: (method, params, context) => this.#onPluginRequest(manifest.name, method, params, context),
+      onNotification: (method, params) => this.#onPluginNotification(manifest.name, method, params),
+      onStderrLine: (line) => this.logs.append(parseStderrLine(line, name, Date.now())),
+      onDiagnostic: (diagnostic) => this.logs.append(diagnosticRecord(name, diagnostic)),
+    };
+  }
+
+  #onPluginRequest(plugin: string, method: string, params: unknown, context: IncomingRequestContext): unknown {
+    if (method === Method.Subscribe || method === Method.Unsubscribe) return this.#subscription(plugin, method, params);
+    if (!isCapabilityName(method)) throw new BusError(ErrorCode.MethodNotFound, `The kernel does not implement ${method}`, { method });
+    if (typeof params !== 'object' || params === null || Array.isArray(params)) {
+      throw new BusError(ErrorCode.CapabilityInvalidParams, `Params of ${method} must be a JSON object`, { capability: method, errors: [] });
+    }
+    const meta = (params as { _meta?: { traceId?: unknown; timeoutMs?: unknown } })._meta;
+    const caller: Caller = { kind: 'plugin', name: plugin };
+    return this.bus.call(method, params as Record<string, unknown>, {
+      caller,
+      traceId: typeof meta?.traceId === 'string' ? meta.traceId : undefined,
+      timeoutMs: typeof meta?.timeoutMs === 'number' && meta.timeoutMs > 0 ? meta.timeoutMs : undefined,
+      signal: context.signal,
+      onProgress: (chunk) => context.progress(chunk),
+    });
+  }
+
+  #subscription(plugin: string, method: string, params: unknown): Record<string, never> {
+    const topic = (params as Partial<SubscribeParams> | undefined)?.topic;
+    if (typeof topic !== 'string' || topic.length === 0) {
+      throw new BusError(ErrorCode.InvalidParams, `${method} needs { topic: string }`, { method });
+    }
+    const id = `plugin:${plugin}`;
+    if (method === Method.Unsubscribe) {
+      this.topics.unsubscribe(id, topic);
+      return {};
+    }
+    const allowed = this.#supervisorOf(plugin).manifest.permissions.subscribe;
+    if (!allowed.some((pattern) => pattern === '*' || pattern === topic || matchesPattern(pattern, topic))) {
+      throw new BusError(ErrorCode.Forbidden, `Plugin '${plugin}' may not subscribe to ${topic}: add it to permissions.subscribe`, { capability: method, caller: { kind: 'plugin', name: plugin } });
+    }
+    this.topics.subscribe(id, topic, (eventTopic, data, source) => {
+      this.#supervisors.get(plugin)?.process?.notify(Method.Event, { topic: eventTopic, data, source });
+    });
+    return {};
+  }
+
+  #onPluginNotification(plugin: string, method: string, params: unknown): void {
+    if (method === Method.Log) {
+      this.logs.append(parseRpcLog(params, plugin, Date.now()));
+    } else if (method === Method.Publish) {
+      const { topic, data } = (params ?? {}) as Partial<PublishParams>;
+      if (typeof topic !== 'string') return;
+      const allowed = this.#supervisors.get(plugin)?.manifest.permissions.publish ?? [];
+      if (!allowed.some((pattern) => matchesPattern(pattern, topic)) || topic.startsWith('kernel.')) {
+        this.logs.append({ time: Date.now(), plugin, level: 'warn', msg: `publish to ${topic} refused: not in permissions.publish (kernel.* is reserved)`, source: 'kernel' });
+        return;
+      }
+      this.topics.publish(topic, data, plugin);
+    }
+  }
+
+  #onStateChange(change: StateChange): void {
+    const level = change.to === PluginState.Crashed || change.to === PluginState.Quarantined ? 'error' : change.to === PluginState.Unhealthy ? 'warn' : 'info';
+    this.logs.append({ time: change.time, plugin: change.plugin, level, msg: `${change.from} -> ${change.to}: ${change.reason}`, source: 'kernel', fields: { from: change.from, to: change.to } });
+    this.topics.publish(KernelTopic.PluginState, change, 'kernel');
+  }
+}
+
+function diagnosticRecord(plugin: string, diagnostic: ConnectionDiagnostic) {
+  const time = Date.now();
+  switch (diagnostic.kind) {
+    case 'invalid-json':
+      return { time, plugin, level: 'warn' as const, msg: `skipped a non-JSON line on stdout: ${diagnostic.line}`, source: 'kernel' as const };
+    case 'oversized':
+      return { time, plugin, level: 'error' as const, msg: `dropped a ${diagnostic.bytes}-byte line on stdout: over the line size cap`, source: 'kernel' as const };
+    case 'invalid-message':
+      return { time, plugin, level: 'warn' as const, msg: `skipped a message that is not JSON-RPC 2.0: ${JSON.stringify(diagnostic.message).slice(0, 200)}`, source: 'kernel' as const };
+    case 'unknown-response':
+      return { time, plugin, level: 'debug' as const, msg: `ignored a response to unknown request id ${String(diagnostic.id)}`, source: 'kernel' as const };
+    case 'write-failed':
+      return { time, plugin, level: 'warn' as const, msg: `writing to the plugin failed: ${diagnostic.error}`, source: 'kernel' as const };
+    default:
+      return diagnostic satisfies never;
+  }
+}

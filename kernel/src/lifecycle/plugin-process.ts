@@ -1,0 +1,225 @@
+import type { ChildProcess } from 'node:child_process';
+import { execa } from 'execa';
+import {
+  BusError, ErrorCode, LineReader, LocalError, LocalErrorCode, Method, RpcConnection,
+  type ConnectionDiagnostic, type InitializeParams, type InitializeResult, type IncomingRequestContext, type RequestOptions,
+} from '@cyberstudio/sdk';
+import { StreamTransport } from '@cyberstudio/sdk/node';
+import { checkHandshake } from './check-handshake.ts';
+
+/** How a plugin process ended. */
+export interface ExitInfo {
+  exitCode: number | null;
+  signal: string | null;
+  /** Set when the process could not be spawned at all. */
+  spawnError?: string;
+}
+
+/** Everything needed to launch one plugin process. */
+export interface PluginProcessOptions {
+  name: string;
+  command: string;
+  args: string[];
+  cwd: string;
+  env: Record<string, string>;
+  initialize: InitializeParams;
+  /** Capabilities plugins.json declares; the handshake must list the same set when non-empty. */
+  declaredCapabilities: readonly string[];
+  startTimeoutMs: number;
+  /** Requests the plugin sends to the kernel (bus calls, subscriptions). */
+  onRequest(method: string, params: unknown, context: IncomingRequestContext): unknown;
+  /** Notifications the plugin sends ($/log, $/publish). */
+  onNotification(method: string, params: unknown): void;
+  /** One line the plugin wrote to stderr. */
+  onStderrLine(line: string): void;
+  /** Something on stdout that was not a valid message. */
+  onDiagnostic(diagnostic: ConnectionDiagnostic): void;
+}
+
+const MAX_STDERR_LINE_BYTES = 1024 * 1024;
+
+/**
+ * One running plugin child process and its connection. Owns spawn, the handshake, calls into
+ * the plugin and the stop sequence (shutdown, close stdin, SIGTERM, SIGKILL). It does not restart;
+ * the supervisor decides that.
+ */
+export class PluginProcess {
+  readonly #options: PluginProcessOptions;
+  readonly #child: ChildProcess;
+  readonly #connection: RpcConnection;
+  readonly #transport: StreamTransport;
+  readonly #exited: Promise<ExitInfo>;
+  #exit: ExitInfo | undefined;
+  #handshake: InitializeResult | undefined;
+  readonly spawnedAt = Date.now();
+  readyAt = 0;
+
+  private constructor(options: PluginProcessOptions) {
+    this.#options = options;
+    this.#child = execa(options.command, options.args, {
+      cwd: options.cwd,
+      env: options.env,
+      extendEnv: false,
+      stdin: 'pipe',
+      stdout: 'pipe',
+      stderr: 'pipe',
+      buffer: false,
+      reject: false,
+      cleanup: true,
+      windowsHide: true,
+    });
+    this.#transport = new StreamTransport(this.#child.stdout!, this.#child.stdin!, { onInputEnd: 'wait' });
+    this.#connection = new RpcConnection(this.#transport, {
+      onRequest: options.onRequest,
+      onNotification: options.onNotification,
+      onDiagnostic: options.onDiagnostic,
+    });
+    this.#exited = new Promise((resolve) => {
+      const finish = (info: ExitInfo) => {
+        if (this.#exit) return;
+        this.#exit = info;
+        this.#transport.terminate('plugin exited', exitedError(options.name, info));
+        resolve(info);
+      };
+      this.#child.once('exit', (exitCode, signal) => finish({ exitCode, signal }));
+      this.#child.once('error', (error: NodeJS.ErrnoException) => {
+        if (this.#child.pid === undefined) finish({ exitCode: null, signal: null, spawnError: `${error.code ?? ''} ${error.message}`.trim() });
+      });
+    });
+    // execa's own promise settles on exit; its result is not needed (reject: false), but it must be observed.
+    void (this.#child as unknown as Promise<unknown>).then?.(() => {}, () => {});
+    this.#child.stdin!.on('error', () => {});
+    this.#child.stdout!.on('error', () => {});
+    const stderr = new LineReader(
+      { onLine: options.onStderrLine, onOversized: (bytes) => options.onStderrLine(`[stderr line of ${bytes} bytes dropped]`) },
+      { maxLineBytes: MAX_STDERR_LINE_BYTES, concat: (chunks, size) => Buffer.concat(chunks as Buffer[], size) },
+    );
+    this.#child.stderr!.on('data', (chunk: Buffer) => stderr.push(chunk));
+    this.#child.stderr!.on('end', () => stderr.end());
+    this.#child.stderr!.on('error', () => {});
+    this.#connection.start();
+  }
+
+  /**
+   * Spawns the plugin and completes the handshake: `initialize` within the start timeout, the
+   * answer checked against plugins.json, then `initialized`. On failure the process is killed.
+   */
+  static async start(options: PluginProcessOptions, { signal }: { signal?: AbortSignal } = {}): Promise<PluginProcess> {
+    const plugin = new PluginProcess(options);
+    try {
+      await plugin.#performHandshake(signal);
+      return plugin;
+    } catch (error) {
+      plugin.kill();
+      await plugin.#exited;
+      throw error;
+    }
+  }
+
+  /** The process id, or undefined when spawning failed. */
+  get pid(): number | undefined {
+    return this.#child.pid;
+  }
+
+  /** The plugin's answer to `initialize`. */
+  get handshake(): InitializeResult {
+    return this.#handshake!;
+  }
+
+  /** Resolves once the process has exited. */
+  get exited(): Promise<ExitInfo> {
+    return this.#exited;
+  }
+
+  /** True until the process exits. */
+  get alive(): boolean {
+    return this.#exit === undefined;
+  }
+
+  /** Calls into the plugin (a capability, or `$/ping`). */
+  request(method: string, params: unknown, options?: RequestOptions): Promise<unknown> {
+    return this.#connection.request(method, params, options);
+  }
+
+  /** Sends a notification to the plugin (`$/event`). */
+  notify(method: string, params: unknown): void {
+    this.#connection.notify(method, params);
+  }
+
+  /** Requests in flight from the kernel to this plugin. */
+  get inFlight(): number {
+    return this.#connection.pendingCount;
+  }
+
+  /**
+   * Stops the plugin: `shutdown` (it drains), close stdin, SIGTERM, SIGKILL; each step waits up to
+   * `stepTimeoutMs` for the exit. Resolves with how it exited.
+   */
+  async stop(stepTimeoutMs: number): Promise<ExitInfo> {
+    if (this.#exit) return this.#exit;
+    await this.request(Method.Shutdown, {}, { totalTimeout: stepTimeoutMs }).catch(() => {});
+    this.#child.stdin!.end();
+    if (await this.#waitExit(stepTimeoutMs)) return this.#exit!;
+    this.#child.kill('SIGTERM');
+    if (await this.#waitExit(stepTimeoutMs)) return this.#exit!;
+    this.kill();
+    return this.#exited;
+  }
+
+  /** Kills the process with SIGKILL at once. Safe to call any number of times. */
+  kill(): void {
+    if (this.#exit === undefined) this.#child.kill('SIGKILL');
+  }
+
+  async #performHandshake(signal: AbortSignal | undefined): Promise<void> {
+    const { name, startTimeoutMs } = this.#options;
+    let result: unknown;
+    try {
+      result = await this.request(Method.Initialize, this.#options.initialize, { totalTimeout: startTimeoutMs, signal });
+    } catch (error) {
+      throw handshakeError(name, error, startTimeoutMs, await this.#exitSoon());
+    }
+    this.#handshake = checkHandshake(name, result, this.#options.initialize.protocolVersions, this.#options.declaredCapabilities);
+    this.#connection.notify(Method.Initialized, {});
+    this.readyAt = Date.now();
+  }
+
+  /** The exit info if the process exits within a moment: a failed handshake is often a crash. */
+  async #exitSoon(): Promise<ExitInfo | undefined> {
+    return (await this.#waitExit(200)) ? this.#exit : undefined;
+  }
+
+  async #waitExit(ms: number): Promise<boolean> {
+    if (this.#exit) return true;
+    let timer: NodeJS.Timeout | undefined;
+    const timedOut = new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), ms)));
+    const result = await Promise.race([this.#exited.then(() => true as const), timedOut]);
+    clearTimeout(timer);
+    return result;
+  }
+}
+
+/** The error every call in flight gets when the plugin exits. */
+export function exitedError(plugin: string, info: ExitInfo): BusError {
+  const how = info.spawnError ? `could not start (${info.spawnError})` : info.signal ? `was killed by ${info.signal}` : `exited with code ${info.exitCode}`;
+  return new BusError(ErrorCode.PluginExited, `Plugin '${plugin}' ${how} while the call was in flight`, {
+    plugin,
+    exitCode: info.exitCode,
+    signal: info.signal,
+  });
+}
+
+function handshakeError(plugin: string, error: unknown, timeoutMs: number, exit: ExitInfo | undefined): LocalError {
+  if (exit?.spawnError) {
+    return new LocalError(LocalErrorCode.SpawnFailed, `Plugin '${plugin}' could not be started: ${exit.spawnError}`, { plugin, reason: exit.spawnError }, { cause: error });
+  }
+  if (exit) {
+    const how = exit.signal ? `was killed by ${exit.signal}` : `exited with code ${exit.exitCode}`;
+    return new LocalError(LocalErrorCode.HandshakeFailed, `Plugin '${plugin}' ${how} before completing the handshake`, { plugin, reason: how, ...exit }, { cause: error });
+  }
+  if (error instanceof BusError && error.code === ErrorCode.Timeout) {
+    return new LocalError(LocalErrorCode.HandshakeTimeout, `Plugin '${plugin}' did not answer initialize within ${timeoutMs} ms`, { plugin, timeoutMs }, { cause: error });
+  }
+  const message = error instanceof Error ? error.message : String(error);
+  return new LocalError(LocalErrorCode.HandshakeFailed, `Plugin '${plugin}' refused initialize: ${message}`, { plugin, reason: message }, { cause: error });
+}

@@ -1,0 +1,189 @@
+import { BusError, ErrorCode, SchemaValidator, formatIssues, type CapabilityDescriptor, type SchemaCheck } from '@cyberstudio/sdk';
+import type { BusCallOptions } from '../bus/capability-bus.ts';
+import type { Kernel } from '../kernel.ts';
+import { KERNEL_NAME, KERNEL_VERSION } from '../kernel-info.ts';
+import type { PluginSupervisor } from '../lifecycle/plugin-supervisor.ts';
+import { LOG_LEVELS, type LogLevel } from '../telemetry/log-record.ts';
+
+type Handler = (kernel: Kernel, params: Record<string, unknown>, options: BusCallOptions) => unknown;
+
+const pluginParam = { type: 'object', properties: { plugin: { type: 'string', minLength: 1 } }, required: ['plugin'], additionalProperties: false };
+const anyObject = { type: 'object' };
+
+/** One `kernel.*` capability: its descriptor and its handler. */
+interface KernelCapability {
+  description: string;
+  params: Record<string, unknown>;
+  handler: Handler;
+}
+
+const capabilities: Record<string, KernelCapability> = {
+  'kernel.status': {
+    description: 'The kernel: version, uptime, memory, and a count of plugins per state.',
+    params: { type: 'object', additionalProperties: false },
+    handler: (kernel) => {
+      const states: Record<string, number> = {};
+      for (const supervisor of kernel.supervisors) states[supervisor.state] = (states[supervisor.state] ?? 0) + 1;
+      return {
+        name: KERNEL_NAME,
+        version: KERNEL_VERSION,
+        pid: process.pid,
+        uptimeMs: Date.now() - kernel.startedAt,
+        rssBytes: process.memoryUsage().rss,
+        registry: kernel.registry.file,
+        dataDir: kernel.options.dataDir,
+        plugins: states,
+        logsDropped: kernel.logs.droppedCount,
+      };
+    },
+  },
+  'kernel.plugins.list': {
+    description: 'Every registered plugin with its state.',
+    params: { type: 'object', additionalProperties: false },
+    handler: (kernel) => kernel.supervisors.map((supervisor) => summary(kernel, supervisor)),
+  },
+  'kernel.plugins.get': {
+    description: 'One plugin: state, manifest, handshake, last error and its last log lines.',
+    params: pluginParam,
+    handler: (kernel, { plugin }) => {
+      const supervisor = find(kernel, plugin as string);
+      return {
+        ...summary(kernel, supervisor),
+        manifest: supervisor.manifest,
+        handshake: supervisor.process?.handshake ?? null,
+        lastExit: supervisor.lastExit ?? null,
+        recentLogs: kernel.logs.recent(supervisor.name, 20),
+      };
+    },
+  },
+  'kernel.plugins.start': {
+    description: 'Starts a plugin (also releases a quarantined one).',
+    params: pluginParam,
+    handler: (kernel, { plugin }) => lifecycle(kernel, plugin as string, (supervisor) => supervisor.start({ reason: 'started through kernel.plugins.start' })),
+  },
+  'kernel.plugins.stop': {
+    description: 'Stops a plugin gracefully.',
+    params: pluginParam,
+    handler: (kernel, { plugin }) => lifecycle(kernel, plugin as string, (supervisor) => supervisor.stop('stopped through kernel.plugins.stop')),
+  },
+  'kernel.plugins.restart': {
+    description: 'Stops and starts a plugin.',
+    params: pluginParam,
+    handler: (kernel, { plugin }) => lifecycle(kernel, plugin as string, (supervisor) => supervisor.restart('restarted through kernel.plugins.restart')),
+  },
+  'kernel.plugins.logs': {
+    description: 'Log records, newest last, filtered by plugin, minimum level, time range (epoch ms) and text.',
+    params: {
+      type: 'object',
+      properties: {
+        plugin: { type: 'string' },
+        level: { enum: [...LOG_LEVELS] },
+        since: { type: 'number' },
+        until: { type: 'number' },
+        q: { type: 'string' },
+        limit: { type: 'integer', minimum: 1, maximum: 10000 },
+      },
+      additionalProperties: false,
+    },
+    handler: (kernel, params) => {
+      if (typeof params.plugin === 'string') find(kernel, params.plugin);
+      return kernel.logs.query({ ...params, level: params.level as LogLevel | undefined });
+    },
+  },
+  'kernel.plugins.telemetry': {
+    description: 'Recent telemetry samples of a plugin, oldest first (one per second).',
+    params: { ...pluginParam, properties: { ...pluginParam.properties, limit: { type: 'integer', minimum: 1, maximum: 300 } } },
+    handler: (kernel, { plugin, limit }) => kernel.telemetry.history(find(kernel, plugin as string).name, limit as number | undefined),
+  },
+  'kernel.plugins.capabilities': {
+    description: 'Every capability with its provider and, once the provider has run, its description and schemas.',
+    params: { type: 'object', properties: { plugin: { type: 'string' } }, additionalProperties: false },
+    handler: (kernel, { plugin }) => listCapabilities(kernel).filter((entry) => plugin === undefined || entry.plugin === plugin),
+  },
+  'kernel.plugins.setConfig': {
+    description: "Validates a plugin's new config against its configSchema, persists it, and restarts the plugin if it runs.",
+    params: { type: 'object', properties: { plugin: { type: 'string' }, config: anyObject }, required: ['plugin', 'config'], additionalProperties: false },
+    handler: async (kernel, { plugin, config }) => {
+      const supervisor = find(kernel, plugin as string);
+      const schema = supervisor.process?.handshake.configSchema ?? supervisor.manifest.configSchema;
+      const issues = schema === undefined ? [] : validator.compile(schema)(config);
+      if (issues.length > 0) {
+        throw new BusError(ErrorCode.CapabilityInvalidParams, `Invalid config for plugin '${supervisor.name}': ${formatIssues(issues)}`, { capability: 'kernel.plugins.setConfig', errors: issues });
+      }
+      await kernel.configOverrides.set(supervisor.name, config as Record<string, unknown>);
+      const restarted = supervisor.process !== undefined;
+      if (restarted) await lifecycle(kernel, supervisor.name, (s) => s.restart('config changed'));
+      return { plugin: supervisor.name, restarted, state: supervisor.state };
+    },
+  },
+};
+
+const validator = new SchemaValidator();
+const checks = new Map<string, SchemaCheck>(Object.entries(capabilities).map(([name, capability]) => [name, validator.compile(capability.params)]));
+
+/** Descriptors of the kernel's own capabilities, in the handshake's shape. */
+export function kernelCapabilityDescriptors(): CapabilityDescriptor[] {
+  return Object.entries(capabilities).map(([name, capability]) => ({
+    name,
+    description: capability.description,
+    params: capability.params,
+    result: {},
+    stream: false,
+  }));
+}
+
+/** Answers one `kernel.*` call. */
+export async function callKernelCapability(kernel: Kernel, capability: string, params: Record<string, unknown>, options: BusCallOptions): Promise<unknown> {
+  const entry = capabilities[capability];
+  if (!entry) throw new BusError(ErrorCode.CapabilityNotFound, `The kernel does not provide ${capability}`, { capability });
+  const issues = checks.get(capability)!(params);
+  if (issues.length > 0) {
+    throw new BusError(ErrorCode.CapabilityInvalidParams, `Invalid params for ${capability}: ${formatIssues(issues)}`, { capability, errors: issues });
+  }
+  return entry.handler(kernel, params, options);
+}
+
+function listCapabilities(kernel: Kernel) {
+  const plugins = kernel.bus.capabilities().map(({ name, plugin, descriptor }) => ({ name, plugin, description: descriptor?.description ?? null, params: descriptor?.params ?? null, result: descriptor?.result ?? null, stream: descriptor?.stream ?? null }));
+  const own = kernelCapabilityDescriptors().map((descriptor) => ({ ...descriptor, plugin: 'kernel' }));
+  return [...own, ...plugins];
+}
+
+function summary(kernel: Kernel, supervisor: PluginSupervisor) {
+  const manifest = supervisor.manifest;
+  return {
+    name: supervisor.name,
+    description: manifest.description,
+    state: supervisor.state,
+    enabled: manifest.enabled,
+    activation: manifest.activation,
+    required: manifest.required,
+    pid: supervisor.process?.pid ?? null,
+    startedAt: supervisor.startedAt ?? null,
+    restarts: supervisor.restarts,
+    lastError: supervisor.lastError ?? null,
+    capabilities: manifest.capabilities.length > 0 ? manifest.capabilities : (supervisor.process?.handshake.capabilities.map((c) => c.name) ?? []),
+    load: kernel.bus.load(supervisor.name),
+  };
+}
+
+function find(kernel: Kernel, plugin: string): PluginSupervisor {
+  const supervisor = kernel.supervisors.find((candidate) => candidate.name === plugin);
+  if (!supervisor) {
+    throw new BusError(ErrorCode.CapabilityInvalidParams, `No plugin named '${plugin}'`, {
+      capability: 'kernel.plugins',
+      errors: [{ instancePath: '/plugin', message: `no plugin named '${plugin}'`, keyword: 'enum', params: {} }],
+    });
+  }
+  return supervisor;
+}
+
+async function lifecycle(kernel: Kernel, plugin: string, action: (supervisor: PluginSupervisor) => Promise<unknown>) {
+  const supervisor = find(kernel, plugin);
+  try {
+    await action(supervisor);
+  } catch (error) {
+    throw new BusError(ErrorCode.PluginNotRunning, `Plugin '${supervisor.name}': ${(error as Error).message}`, { plugin: supervisor.name, state: supervisor.state, reason: (error as Error).message });
+  }
+  return summary(kernel, supervisor);
+}
