@@ -46,10 +46,20 @@ function closedError(reason: string): BusError {
   return new BusError(ErrorCode.ConnectionClosed, `Connection closed: ${reason}`, { reason });
 }
 
+type Timer = ReturnType<typeof setTimeout>;
+
+/** Arms a timer that does not keep a Node process alive; elsewhere timers are plain numbers without `unref`. */
+function startTimer(callback: () => void, ms: number): Timer {
+  const timer = setTimeout(callback, ms);
+  (timer as { unref?: () => void }).unref?.();
+  return timer;
+}
+
 class PendingRequest {
-  idleTimer: NodeJS.Timeout | undefined;
-  totalTimer: NodeJS.Timeout | undefined;
+  idleTimer: Timer | undefined;
+  totalTimer: Timer | undefined;
   abortListener: (() => void) | undefined;
+  #idle: { ms: number; onIdle: () => void } | undefined;
 
   constructor(
     readonly method: string,
@@ -57,6 +67,18 @@ class PendingRequest {
     readonly reject: (error: BusError) => void,
     readonly options: RequestOptions | undefined,
   ) {}
+
+  armIdle(ms: number, onIdle: () => void): void {
+    this.#idle = { ms, onIdle };
+    this.restartIdle();
+  }
+
+  /** Starts the idle timeout over; clear and re-arm, because `refresh()` exists only on Node timers. */
+  restartIdle(): void {
+    if (!this.#idle) return;
+    if (this.idleTimer) clearTimeout(this.idleTimer);
+    this.idleTimer = startTimer(this.#idle.onIdle, this.#idle.ms);
+  }
 
   clear(): void {
     if (this.idleTimer) clearTimeout(this.idleTimer);
@@ -137,7 +159,14 @@ export class RpcConnection {
       const pending = new PendingRequest(method, resolve, reject, options);
       this.#pending.set(id, pending);
       if (options) this.#arm(id, pending, options);
-      this.#transport.send({ jsonrpc: '2.0', id, method, params } as RequestMessage);
+      try {
+        this.#transport.send({ jsonrpc: '2.0', id, method, params } as RequestMessage);
+      } catch (error) {
+        // Params JSON cannot carry (a BigInt, a cycle): nothing was sent, so nothing stays pending.
+        this.#pending.delete(id);
+        pending.clear();
+        reject(BusError.from(error));
+      }
     });
   }
 
@@ -172,12 +201,10 @@ export class RpcConnection {
   #arm(id: RequestId, pending: PendingRequest, options: RequestOptions): void {
     const { timeout, totalTimeout, signal } = options;
     if (timeout !== undefined && timeout > 0) {
-      pending.idleTimer = setTimeout(() => this.#abandon(id, timeoutError(pending.method, timeout, 'idle')), timeout);
-      pending.idleTimer.unref?.();
+      pending.armIdle(timeout, () => this.#abandon(id, timeoutError(pending.method, timeout, 'idle')));
     }
     if (totalTimeout !== undefined && totalTimeout > 0) {
-      pending.totalTimer = setTimeout(() => this.#abandon(id, timeoutError(pending.method, totalTimeout, 'total')), totalTimeout);
-      pending.totalTimer.unref?.();
+      pending.totalTimer = startTimer(() => this.#abandon(id, timeoutError(pending.method, totalTimeout, 'total')), totalTimeout);
     }
     if (signal) {
       pending.abortListener = () => this.#abandon(id, cancelledError(signal.reason, pending.method));
@@ -196,6 +223,8 @@ export class RpcConnection {
   }
 
   #receive(message: unknown): void {
+    // A transport may still hand over the rest of a chunk, or a final line at EOF, after close.
+    if (this.#closed) return;
     if (typeof message !== 'object' || message === null || (message as RequestMessage).jsonrpc !== '2.0') {
       this.#rejectInvalid(message);
       return;
@@ -237,7 +266,7 @@ export class RpcConnection {
       const { id, chunk } = (params ?? {}) as Partial<ProgressParams>;
       const pending = isRequestId(id) ? this.#pending.get(id) : undefined;
       if (!pending) return;
-      pending.idleTimer?.refresh();
+      pending.restartIdle();
       pending.options?.onProgress?.(chunk);
       return;
     }
@@ -281,7 +310,12 @@ export class RpcConnection {
   #answer(incoming: IncomingRequest, result: unknown): void {
     if (incoming.answered) return;
     this.#finish(incoming);
-    this.#transport.send({ jsonrpc: '2.0', id: incoming.id, result: result === undefined ? null : result });
+    try {
+      this.#transport.send({ jsonrpc: '2.0', id: incoming.id, result: result === undefined ? null : result });
+    } catch (error) {
+      // The caller must still get its one response, or it would wait for a timeout.
+      this.#sendError(incoming.id, BusError.from(error));
+    }
   }
 
   #answerError(incoming: IncomingRequest, error: unknown): void {
@@ -296,7 +330,13 @@ export class RpcConnection {
   }
 
   #sendError(id: RequestId, error: BusError): void {
-    if (!this.#closed) this.#transport.send({ jsonrpc: '2.0', id, error: error.toJSON() });
+    if (this.#closed) return;
+    try {
+      this.#transport.send({ jsonrpc: '2.0', id, error: error.toJSON() });
+    } catch {
+      // Error data JSON cannot carry: the code and message still answer the request.
+      this.#transport.send({ jsonrpc: '2.0', id, error: { code: error.code, message: error.message } });
+    }
   }
 }
 

@@ -24,7 +24,10 @@ export interface TransportHandlers {
  */
 export interface Transport {
   start(handlers: TransportHandlers): void;
-  /** Queues one message; never throws, write failures are reported as diagnostics and close. */
+  /**
+   * Queues one message. Write failures never throw: they are reported as diagnostics and close.
+   * A message JSON cannot serialize (a BigInt, a cycle) throws a TypeError and nothing is sent.
+   */
   send(message: JsonRpcMessage): void;
   /** Stops reading and writing; idempotent. */
   close(): void;

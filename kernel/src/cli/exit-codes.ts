@@ -1,0 +1,23 @@
+/** Exit codes of the `cyberstudio` CLI, documented in its --help and in README.md. */
+export const ExitCode = {
+  Ok: 0,
+  /** The kernel failed while running, or a command failed. */
+  Failure: 1,
+  /** Unknown command or bad flags. */
+  Usage: 2,
+  /** plugins.json is missing or invalid. */
+  RegistryInvalid: 3,
+  /** The data directory cannot be created or written. */
+  DataDirUnavailable: 4,
+} as const;
+
+/** One of the CLI's exit codes. */
+export type ExitCode = (typeof ExitCode)[keyof typeof ExitCode];
+
+/** The exit-code table printed by every --help. */
+export const exitCodeHelp = `Exit codes:
+  0  success (the kernel stopped cleanly after Ctrl-C / SIGTERM)
+  1  failure while running
+  2  usage error (unknown command or flag)
+  3  plugins.json missing or invalid
+  4  data directory unavailable`;

@@ -1,0 +1,82 @@
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { pino } from 'pino';
+import { Kernel, type StateChange } from '../../../kernel/src/index.ts';
+
+/** Absolute path of the repository root. */
+export const repoRoot = resolve(fileURLToPath(new URL('../../../', import.meta.url)));
+
+/** Absolute path of a fixture plugin's entry file, e.g. fixture('echo/main.ts'). */
+export function fixture(path: string): string {
+  return join(repoRoot, 'tests', 'fixtures', path);
+}
+
+/** A kernel on a temporary plugins.json and data directory, removed by `close()`. */
+export interface TestKernel {
+  kernel: Kernel;
+  dir: string;
+  registryFile: string;
+  /** Every state change so far, in order. */
+  states: StateChange[];
+  /** Resolves when `plugin` enters `state` (or already is in it), rejects after `timeoutMs`. */
+  waitForState(plugin: string, state: string, timeoutMs?: number): Promise<void>;
+  close(): Promise<void>;
+  [Symbol.asyncDispose](): Promise<void>;
+}
+
+/** Writes `plugins` as a registry in a fresh temp dir, opens a kernel on it, and starts it. */
+export async function startTestKernel(plugins: object[], options: { start?: boolean; dataDir?: string; telemetryIntervalMs?: number } = {}): Promise<TestKernel> {
+  const dir = await mkdtemp(join(tmpdir(), 'cds-test-'));
+  const registryFile = join(dir, 'plugins.json');
+  await writeFile(registryFile, JSON.stringify({ plugins }, null, 2));
+  const kernel = await Kernel.open({ registryFile, dataDir: options.dataDir ?? join(dir, 'data'), logger: pino({ level: 'silent' }), telemetryIntervalMs: options.telemetryIntervalMs });
+  const states: StateChange[] = [];
+  const waiters = new Set<() => void>();
+  kernel.topics.subscribe('test', 'kernel.plugin.state', (_topic, data) => {
+    states.push(data as StateChange);
+    for (const waiter of waiters) waiter();
+  });
+  if (options.start !== false) await kernel.start();
+  const close = async () => {
+    await kernel.close();
+    await rm(dir, { recursive: true, force: true });
+  };
+  return {
+    kernel,
+    dir,
+    registryFile,
+    states,
+    waitForState: (plugin, state, timeoutMs = 15_000) =>
+      new Promise<void>((resolveWait, reject) => {
+        const check = () => {
+          if (kernel.supervisor(plugin).state !== state) return;
+          cleanup();
+          resolveWait();
+        };
+        const timer = setTimeout(() => {
+          cleanup();
+          reject(new Error(`plugin '${plugin}' did not reach '${state}' within ${timeoutMs} ms (now '${kernel.supervisor(plugin).state}'; states: ${states.filter((s) => s.plugin === plugin).map((s) => s.to).join(' -> ')})`));
+        }, timeoutMs);
+        const cleanup = () => {
+          clearTimeout(timer);
+          waiters.delete(check);
+        };
+        waiters.add(check);
+        check();
+      }),
+    close,
+    [Symbol.asyncDispose]: close,
+  };
+}
+
+/** True while a process with `pid` exists. */
+export function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
