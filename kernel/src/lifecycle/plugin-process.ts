@@ -37,6 +37,8 @@ export interface PluginProcessOptions {
 }
 
 const MAX_STDERR_LINE_BYTES = 1024 * 1024;
+/** How long to keep reading stdout after the plugin exited. */
+const STDOUT_DRAIN_MS = 250;
 
 /**
  * One running plugin child process and its connection. Owns spawn, the handshake, calls into
@@ -81,7 +83,17 @@ export class PluginProcess {
         this.#transport.terminate('plugin exited', exitedError(options.name, info));
         resolve(info);
       };
-      this.#child.once('exit', (exitCode, signal) => finish({ exitCode, signal }));
+      // A plugin may write its last answer just before exiting: read stdout to its end before
+      // failing what is still pending, but do not wait on a grandchild that holds the pipe open.
+      this.#child.once('exit', (exitCode, signal) => {
+        const stdout = this.#child.stdout!;
+        if (stdout.readableEnded || stdout.destroyed) return finish({ exitCode, signal });
+        const timer = setTimeout(() => finish({ exitCode, signal }), STDOUT_DRAIN_MS);
+        stdout.once('end', () => {
+          clearTimeout(timer);
+          finish({ exitCode, signal });
+        });
+      });
       this.#child.once('error', (error: NodeJS.ErrnoException) => {
         if (this.#child.pid === undefined) finish({ exitCode: null, signal: null, spawnError: `${error.code ?? ''} ${error.message}`.trim() });
       });
@@ -213,6 +225,9 @@ function handshakeError(plugin: string, error: unknown, timeoutMs: number, exit:
   if (exit?.spawnError) {
     return new LocalError(LocalErrorCode.SpawnFailed, `Plugin '${plugin}' could not be started: ${exit.spawnError}`, { plugin, reason: exit.spawnError }, { cause: error });
   }
+  if (error instanceof BusError && error.code !== ErrorCode.PluginExited && error.code !== ErrorCode.Timeout) {
+    return new LocalError(LocalErrorCode.HandshakeFailed, `Plugin '${plugin}' refused initialize: ${error.message} (code ${error.code})`, { plugin, reason: error.message, code: error.code, data: error.data }, { cause: error });
+  }
   if (exit) {
     const how = exit.signal ? `was killed by ${exit.signal}` : `exited with code ${exit.exitCode}`;
     return new LocalError(LocalErrorCode.HandshakeFailed, `Plugin '${plugin}' ${how} before completing the handshake`, { plugin, reason: how, ...exit }, { cause: error });
@@ -221,5 +236,5 @@ function handshakeError(plugin: string, error: unknown, timeoutMs: number, exit:
     return new LocalError(LocalErrorCode.HandshakeTimeout, `Plugin '${plugin}' did not answer initialize within ${timeoutMs} ms`, { plugin, timeoutMs }, { cause: error });
   }
   const message = error instanceof Error ? error.message : String(error);
-  return new LocalError(LocalErrorCode.HandshakeFailed, `Plugin '${plugin}' refused initialize: ${message}`, { plugin, reason: message }, { cause: error });
+  return new LocalError(LocalErrorCode.HandshakeFailed, `Plugin '${plugin}' failed the handshake: ${message}`, { plugin, reason: message }, { cause: error });
 }

@@ -30,6 +30,10 @@ export function consistencyIssues(plugins: readonly unknown[], ajv: Ajv): Regist
     }
 
     const capabilities = stringsOf(entry.capabilities);
+    const lazy = entry.activation === 'lazy' || (entry.activation === undefined && entry.autostart !== true);
+    if (lazy && entry.enabled !== false && capabilities.length === 0) {
+      issues.push(issueAt(at('capabilities'), (field) => `field ${field} is empty, so no call can activate this lazy plugin; list its capabilities or set "activation": "startup"`));
+    }
     capabilities.forEach((capability, position) => {
       if (capability.startsWith(RESERVED_PREFIX)) {
         issues.push(issueAt(at('capabilities', position), (field) => `field ${field}: '${capability}' is reserved; names under '${RESERVED_PREFIX}' are served by the kernel itself`));

@@ -63,7 +63,7 @@ describe('parseRegistry defaults', () => {
   });
 
   it('watches nothing by default for a command plugin', () => {
-    expect(parseOne({ name: 'tool', command: 'uvx' }).watch).toEqual([]);
+    expect(parseOne({ name: 'tool', command: 'uvx', activation: 'startup' }).watch).toEqual([]);
   });
 
   it('keeps disabled plugins in the registry', () => {
@@ -113,7 +113,7 @@ describe('parseRegistry schema errors', () => {
   });
 
   it('rejects an entry with neither an entrypoint nor a command', () => {
-    expect(invalidOne({ name: 'hello' }).message).toBe("plugins.json: plugin 'hello': needs an 'entrypoint' (a script to run) or a 'command' (a program to run)");
+    expect(invalidOne({ name: 'hello', activation: 'startup' }).message).toBe("plugins.json: plugin 'hello': needs an 'entrypoint' (a script to run) or a 'command' (a program to run)");
   });
 
   it('rejects a plugin name with capital letters', () => {
@@ -170,7 +170,7 @@ describe('parseRegistry consistency rules', () => {
   });
 
   it('groups the errors of each entry together in file order', () => {
-    const error = rejection({ plugins: [{ ...hello, capabilities: ['kernel.x'], enabled: 1 }, { name: 'b' }] });
+    const error = rejection({ plugins: [{ ...hello, capabilities: ['kernel.x'], enabled: 1 }, { name: 'b', activation: 'startup' }] });
     expect(error.details?.errors.map((issue) => issue.plugin)).toEqual(['hello', 'hello', 'b']);
   });
 });
@@ -183,8 +183,14 @@ describe('parseRegistry dependencies', () => {
   });
 
   it('fails with CDS_ERR_DEPENDENCY_CYCLE naming the cycle', () => {
-    const error = rejection({ plugins: [{ ...hello, dependencies: ['b'] }, { name: 'b', command: 'x', dependencies: ['hello'] }] });
+    const error = rejection({ plugins: [{ ...hello, dependencies: ['b'] }, { name: 'b', command: 'x', activation: 'startup', dependencies: ['hello'] }] });
     expect(error.code).toBe('CDS_ERR_DEPENDENCY_CYCLE');
     expect(error.details).toMatchObject({ cycle: ['hello', 'b', 'hello'], file: opts.file });
+  });
+});
+
+describe('parseRegistry activation', () => {
+  it('rejects a lazy plugin without capabilities, since no call could ever start it', () => {
+    expect(invalidOne({ name: 'quiet', entrypoint: 'main.ts', activation: 'lazy' }).message).toContain("field 'capabilities' is empty, so no call can activate this lazy plugin");
   });
 });

@@ -12,7 +12,7 @@ describe('schemas/plugins.schema.json', () => {
   });
 
   it("fills defaults that agree with the sdk's Defaults constants", () => {
-    const [manifest] = parseRegistry({ plugins: [{ name: 'hello', entrypoint: 'main.ts' }] }, opts).plugins;
+    const [manifest] = parseRegistry({ plugins: [{ name: 'hello', entrypoint: 'main.ts', capabilities: ['hello.echo'] }] }, opts).plugins;
     expect(manifest?.healthcheck).toEqual({
       intervalSeconds: Defaults.healthIntervalMs / 1000,
       timeoutSeconds: Defaults.healthTimeoutMs / 1000,

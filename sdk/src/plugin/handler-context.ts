@@ -1,5 +1,5 @@
 import type { CallMeta, Caller } from '../protocol/messages.ts';
-import type { IncomingRequestContext } from '../rpc/rpc-connection.ts';
+import { timeoutError, type IncomingRequestContext } from '../rpc/rpc-connection.ts';
 import type { PluginCallOptions, PluginContext, TopicListener } from './plugin-context.ts';
 import type { PluginLogger } from './plugin-logger.ts';
 
@@ -30,14 +30,16 @@ export function newTraceId(): string {
  */
 export class HandlerContext implements PluginContext {
   readonly #host: HandlerHost;
+  readonly #method: string;
   readonly #request: IncomingRequestContext;
   readonly #meta: Partial<CallMeta>;
   #signal: AbortSignal | undefined;
   #deadlineTimer: ReturnType<typeof setTimeout> | undefined;
   #log: PluginLogger | undefined;
 
-  constructor(host: HandlerHost, request: IncomingRequestContext, meta: Partial<CallMeta> | undefined) {
+  constructor(host: HandlerHost, method: string, request: IncomingRequestContext, meta: Partial<CallMeta> | undefined) {
     this.#host = host;
+    this.#method = method;
     this.#request = request;
     this.#meta = meta ?? {};
   }
@@ -52,7 +54,8 @@ export class HandlerContext implements PluginContext {
     const forward = () => controller.abort(this.#request.signal.reason);
     if (this.#request.signal.aborted) forward();
     else this.#request.signal.addEventListener('abort', forward, { once: true });
-    this.#deadlineTimer = setTimeout(() => controller.abort(new Error('deadline passed')), Math.max(0, remaining));
+    const timeoutMs = Math.max(0, remaining);
+    this.#deadlineTimer = setTimeout(() => controller.abort(timeoutError(this.#method, timeoutMs, 'total')), timeoutMs);
     return (this.#signal = controller.signal);
   }
 

@@ -191,7 +191,9 @@ export class PluginServer implements PluginServices, HandlerHost {
     }
   }
 
-  #runCapability(method: string, capability: CompiledCapability, params: unknown, context: IncomingRequestContext): unknown {
+  #runCapability(method: string, capability: CompiledCapability, received: unknown, context: IncomingRequestContext): unknown {
+    // The protocol asks receivers to read a request without params as `{}`.
+    const params = received === undefined ? {} : received;
     if (this.#state === 'shutting-down' || this.#state === 'closed') {
       throw new BusError(ErrorCode.ShuttingDown, `Plugin '${this.#definition.name}' is shutting down`, { plugin: this.#definition.name });
     }
@@ -201,7 +203,7 @@ export class PluginServer implements PluginServices, HandlerHost {
     const { _meta, ...rest } = params as { _meta?: CallMeta };
     const issues = capability.check(rest);
     if (issues.length > 0) throw invalidParams(method, issues);
-    const handlerContext = new HandlerContext(this, context, _meta);
+    const handlerContext = new HandlerContext(this, method, context, _meta);
     const run = Promise.resolve().then(() => capability.spec.handler(rest, handlerContext));
     this.#active.add(run);
     const forget = () => {
