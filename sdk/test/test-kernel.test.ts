@@ -9,13 +9,14 @@ afterEach(async () => {
   await Promise.all(connected.splice(0).map((plugin) => plugin[Symbol.asyncDispose]()));
 });
 
+/** connectPlugin, disposed after the test. */
 async function connect(...args: Parameters<typeof connectPlugin>): Promise<TestPlugin> {
   const plugin = await connectPlugin(...args);
   connected.push(plugin);
   return plugin;
 }
 
-/** A plugin whose `caller.call` forwards to the capability named in its params. */
+/** A plugin whose `forwarder.call` calls the capability named in its params on the bus. */
 const forwarder = definePlugin({
   name: 'forwarder',
   version: '1.0.0',
@@ -29,6 +30,7 @@ const forwarder = definePlugin({
   },
 });
 
+/** Connects the forwarder with `options` and makes it call `target`. */
 async function forward(target: string, options: ConnectPluginOptions = {}): Promise<unknown> {
   const plugin = await connect(forwarder, options);
   return plugin.call('forwarder.call', { target });
@@ -110,7 +112,6 @@ describe('connectPlugin', () => {
       },
     });
     const plugin = await connect(echo);
-    await plugin.flush();
     await plugin.flush();
     expect(seen).toEqual([{ data: 'hi', source: 'echoer' }]);
   });
