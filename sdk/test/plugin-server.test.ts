@@ -121,6 +121,16 @@ describe('PluginServer through connectPlugin', () => {
     });
   });
 
+  it('closes after refusing initialize, and reports the refusal as the reason it closed', async () => {
+    const [kernelEnd, pluginEnd] = createTransportPair();
+    const server = new PluginServer(helloPlugin, pluginEnd);
+    const kernelClosed = new Promise<string>((resolve) => kernelEnd.start({ onMessage: () => {}, onClose: resolve }));
+    server.start();
+    kernelEnd.send({ jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersions: { min: 2, max: 2 } } });
+    await expect(kernelClosed).resolves.toBe('peer closed');
+    await expect(server.closed).resolves.toMatchObject({ code: ErrorCode.ProtocolVersionUnsupported });
+  });
+
   describe('bus calls with ctx.call', () => {
     const relay = definePlugin({
       name: 'relay',
@@ -173,6 +183,20 @@ describe('PluginServer through connectPlugin', () => {
     expect([...plugin.subscriptions]).toEqual(['build.*']);
     await expect(plugin.publish('build.done', { ok: true })).resolves.toBe(true);
     expect(plugin.events).toEqual([{ topic: 'watcher.seen', data: { data: { ok: true }, topic: 'build.done', source: 'test' } }]);
+  });
+
+  it('rejects every concurrent subscription to a topic the kernel refuses, not only the first', async () => {
+    let outcomes: PromiseSettledResult<unknown>[] = [];
+    const eager = definePlugin({
+      name: 'eager',
+      version: '1.0.0',
+      capabilities: {},
+      async setup(services) {
+        outcomes = await Promise.allSettled([services.subscribe('', () => {}), services.subscribe('', () => {})]);
+      },
+    });
+    await connect(eager);
+    expect(outcomes.map((outcome) => outcome.status)).toEqual(['rejected', 'rejected']);
   });
 
   it('sends ctx.log records as $/log with their level, fields, bindings and trace id', async () => {

@@ -1,4 +1,5 @@
-import { format } from 'node:util';
+import { Console } from 'node:console';
+import { ErrorCode } from '../protocol/error-codes.ts';
 import { PLUGIN_COOKIE_ENV, PLUGIN_COOKIE_VALUE } from '../protocol/protocol-constants.ts';
 import type { PluginDefinition } from '../plugin/define-plugin.ts';
 import { PluginServer } from '../plugin/plugin-server.ts';
@@ -24,13 +25,12 @@ export function runPlugin(definition: PluginDefinition): PluginServer | undefine
     process.exitCode = 1;
     return undefined;
   }
-  // stdout carries protocol only: a stray console.log would corrupt it, so console output goes to stderr.
-  for (const method of ['log', 'info', 'debug', 'trace'] as const) {
-    console[method] = (...args: unknown[]) => void process.stderr.write(format(...args) + '\n');
-  }
+  // stdout carries protocol only: a stray console.log or console.dir would corrupt it, so all console output goes to stderr.
+  globalThis.console = new Console({ stdout: process.stderr, stderr: process.stderr });
   process.stdout.on('error', () => {});
   const server = new PluginServer(definition, new StreamTransport(process.stdin, process.stdout));
   server.start();
-  void server.closed.then(() => process.exit(0));
+  // Exit 0 at stdin EOF; exit 1 after refusing the handshake (the kernel would kill us anyway).
+  void server.closed.then((error) => process.exit(error.code === ErrorCode.ConnectionClosed ? 0 : 1));
   return server;
 }

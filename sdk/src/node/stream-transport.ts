@@ -27,6 +27,7 @@ export class StreamTransport implements Transport {
   readonly #options: StreamTransportOptions;
   #handlers: TransportHandlers | undefined;
   #closed = false;
+  #outputFailed = false;
 
   constructor(input: Readable, output: Writable, options: StreamTransportOptions = {}) {
     this.#input = input;
@@ -49,14 +50,17 @@ export class StreamTransport implements Transport {
       if (this.#options.onInputEnd !== 'wait') this.terminate('end of input');
     });
     this.#input.on('error', (error) => this.terminate(`input error: ${error.message}`));
+    // A broken output (EPIPE) is reported once; later sends are dropped. Input decides when the
+    // transport closes, so a plugin whose reader vanished still exits only at stdin EOF.
     this.#output.on('error', (error) => {
+      if (this.#outputFailed) return;
+      this.#outputFailed = true;
       handlers.onDiagnostic?.({ kind: 'write-failed', error: error.message });
-      if (this.#options.onInputEnd !== 'wait') this.terminate(`output error: ${error.message}`);
     });
   }
 
   send(message: JsonRpcMessage): void {
-    if (this.#closed || this.#output.destroyed || this.#output.writableEnded) return;
+    if (this.#closed || this.#outputFailed || this.#output.destroyed || this.#output.writableEnded) return;
     this.#output.write(JSON.stringify(message) + '\n');
   }
 

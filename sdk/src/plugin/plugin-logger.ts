@@ -31,8 +31,12 @@ export function createPluginLogger(
   const method = (level: LogLevel): LogMethod =>
     ((first: string | Record<string, unknown>, msg?: string) => {
       if (logLevelValue[level] < minimum) return;
-      if (typeof first === 'string') send({ ...bindings, level, msg: first });
-      else send({ ...bindings, ...serializeFields(first), level, msg: msg ?? '' });
+      try {
+        if (typeof first === 'string') send({ ...bindings, level, msg: first });
+        else send({ ...bindings, ...serializeFields(first), level, msg: msg ?? '' });
+      } catch {
+        // Logging never throws into plugin code: a field JSON cannot carry (a BigInt, a cycle) loses the record.
+      }
     }) as LogMethod;
   return {
     trace: method('trace'),

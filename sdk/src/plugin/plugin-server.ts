@@ -16,6 +16,12 @@ interface CompiledCapability {
   check: SchemaCheck;
 }
 
+interface TopicSubscription {
+  listeners: Set<TopicListener>;
+  /** The kernel's answer to `$/subscribe`; every subscriber to the topic waits for it, and fails with it. */
+  acknowledged: Promise<unknown>;
+}
+
 /** Lifecycle of a served plugin, as the plugin sees it. */
 export type PluginServerState = 'awaiting-initialize' | 'initializing' | 'ready' | 'shutting-down' | 'closed';
 
@@ -28,7 +34,7 @@ export class PluginServer implements PluginServices, HandlerHost {
   readonly #connection: RpcConnection;
   readonly #capabilities = new Map<string, CompiledCapability>();
   readonly #configCheck: SchemaCheck | undefined;
-  readonly #listeners = new Map<string, Set<TopicListener>>();
+  readonly #topics = new Map<string, TopicSubscription>();
   readonly #active = new Set<Promise<unknown>>();
   readonly #closed: Promise<BusError>;
   #state: PluginServerState = 'awaiting-initialize';
@@ -49,7 +55,10 @@ export class PluginServer implements PluginServices, HandlerHost {
     this.#connection = new RpcConnection(transport, {
       onRequest: (method, params, context) => this.#onRequest(method, params, context),
       onNotification: (method, params) => this.#onNotification(method, params),
-      onDiagnostic: (diagnostic) => this.log.warn({ diagnostic }, `ignored input: ${diagnostic.kind}`),
+      // A late answer to a request we cancelled or timed out is normal, not worth a warning.
+      onDiagnostic: (diagnostic) => {
+        if (diagnostic.kind !== 'unknown-response') this.log.warn({ diagnostic }, `ignored input: ${diagnostic.kind}`);
+      },
       onClose: (error) => {
         this.#state = 'closed';
         void this.#runDispose().finally(() => closed(error));
@@ -70,7 +79,10 @@ export class PluginServer implements PluginServices, HandlerHost {
     return this.#state;
   }
 
-  /** Resolves when the connection closed (stdin EOF or dispose), after `dispose` hooks ran. */
+  /**
+   * Resolves when the connection closed, after `dispose` hooks ran: with ConnectionClosed on stdin EOF
+   * or dispose, with the error `initialize` was answered with when the plugin refused to start.
+   */
   get closed(): Promise<BusError> {
     return this.#closed;
   }
@@ -99,21 +111,21 @@ export class PluginServer implements PluginServices, HandlerHost {
   }
 
   async subscribe(topic: string, listener: TopicListener): Promise<() => Promise<void>> {
-    let listeners = this.#listeners.get(topic);
-    if (!listeners) {
-      listeners = new Set();
-      this.#listeners.set(topic, listeners);
-      try {
-        await this.#connection.request(Method.Subscribe, { topic });
-      } catch (error) {
-        this.#listeners.delete(topic);
-        throw error;
-      }
+    let subscription = this.#topics.get(topic);
+    if (!subscription) {
+      const created: TopicSubscription = { listeners: new Set(), acknowledged: this.#connection.request(Method.Subscribe, { topic }) };
+      this.#topics.set(topic, created);
+      created.acknowledged.catch(() => {
+        if (this.#topics.get(topic) === created) this.#topics.delete(topic);
+      });
+      subscription = created;
     }
+    await subscription.acknowledged;
+    const { listeners } = subscription;
     listeners.add(listener);
     return async () => {
       if (!listeners.delete(listener) || listeners.size > 0) return;
-      this.#listeners.delete(topic);
+      if (this.#topics.get(topic) === subscription) this.#topics.delete(topic);
       await this.#connection.request(Method.Unsubscribe, { topic });
     };
   }
@@ -133,7 +145,12 @@ export class PluginServer implements PluginServices, HandlerHost {
     if (capability) return this.#runCapability(method, capability, params, context);
     switch (method) {
       case Method.Initialize:
-        return this.#initialize(params as InitializeParams);
+        try {
+          return this.#initialize(params as InitializeParams);
+        } catch (error) {
+          this.#refuse(BusError.from(error));
+          throw error;
+        }
       case Method.Shutdown:
         return this.#shutdown();
       default:
@@ -180,6 +197,14 @@ export class PluginServer implements PluginServices, HandlerHost {
       })),
       ...(this.#definition.configSchema === undefined ? {} : { configSchema: this.#definition.configSchema as Record<string, unknown> }),
     };
+  }
+
+  /**
+   * A plugin that cannot start answers `initialize` with the error and then exits: close once the
+   * answer is out, so `closed` resolves with the refusal instead of ConnectionClosed.
+   */
+  #refuse(error: BusError): void {
+    queueMicrotask(() => this.#connection.dispose(error));
   }
 
   async #setup(): Promise<void> {
@@ -233,7 +258,7 @@ export class PluginServer implements PluginServices, HandlerHost {
 
   #dispatchEvent(event: EventParams): void {
     if (typeof event?.topic !== 'string') return;
-    for (const [pattern, listeners] of this.#listeners) {
+    for (const [pattern, { listeners }] of this.#topics) {
       if (!matchesPattern(pattern, event.topic)) continue;
       for (const listener of listeners) {
         try {
