@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import type { Logger } from 'pino';
@@ -219,6 +220,7 @@ export class Kernel {
     }
     const dataDir = join(this.options.dataDir, 'plugins', name);
     const launch = launchCommand(manifest, this.#registry.baseDir);
+    checkLaunchable(name, manifest.entrypoint === undefined ? undefined : resolve(this.#registry.baseDir, manifest.entrypoint), launch.cwd);
     return {
       name,
       ...launch,
@@ -302,6 +304,13 @@ export class Kernel {
     this.logs.append({ time: change.time, plugin: change.plugin, level, msg: `${change.from} -> ${change.to}: ${change.reason}`, source: 'kernel', fields: { from: change.from, to: change.to } });
     this.topics.publish(KernelTopic.PluginState, change, 'kernel');
   }
+}
+
+/** Fails before spawning when the entrypoint or working directory is missing, naming the path. */
+function checkLaunchable(plugin: string, entrypoint: string | undefined, cwd: string): void {
+  const missing = (what: string) => new LocalError(LocalErrorCode.SpawnFailed, `Plugin '${plugin}' cannot start: ${what} does not exist`, { plugin, path: what });
+  if (entrypoint !== undefined && !existsSync(entrypoint)) throw missing(`entrypoint ${entrypoint}`);
+  if (!existsSync(cwd)) throw missing(`working directory ${cwd}`);
 }
 
 function diagnosticRecord(plugin: string, diagnostic: ConnectionDiagnostic) {

@@ -39,6 +39,8 @@ export interface PluginProcessOptions {
 const MAX_STDERR_LINE_BYTES = 1024 * 1024;
 /** How long to keep reading stdout after the plugin exited. */
 const STDOUT_DRAIN_MS = 250;
+/** stderr lines quoted when a start fails: usually the plugin's own explanation. */
+const STDERR_TAIL_LINES = 5;
 
 /**
  * One running plugin child process and its connection. Owns spawn, the handshake, calls into
@@ -53,6 +55,7 @@ export class PluginProcess {
   readonly #exited: Promise<ExitInfo>;
   #exit: ExitInfo | undefined;
   #handshake: InitializeResult | undefined;
+  readonly #stderrTail: string[] = [];
   readonly spawnedAt = Date.now();
   readyAt = 0;
 
@@ -103,7 +106,13 @@ export class PluginProcess {
     this.#child.stdin!.on('error', () => {});
     this.#child.stdout!.on('error', () => {});
     const stderr = new LineReader(
-      { onLine: options.onStderrLine, onOversized: (bytes) => options.onStderrLine(`[stderr line of ${bytes} bytes dropped]`) },
+      {
+        onLine: (line) => {
+          this.#stderrTail.push(line);
+          if (this.#stderrTail.length > STDERR_TAIL_LINES) this.#stderrTail.shift();
+          options.onStderrLine(line);
+        },
+        onOversized: (bytes) => options.onStderrLine(`[stderr line of ${bytes} bytes dropped]`) },
       { maxLineBytes: MAX_STDERR_LINE_BYTES, concat: (chunks, size) => Buffer.concat(chunks as Buffer[], size) },
     );
     this.#child.stderr!.on('data', (chunk: Buffer) => stderr.push(chunk));
@@ -189,7 +198,7 @@ export class PluginProcess {
     try {
       result = await this.request(Method.Initialize, this.#options.initialize, { totalTimeout: startTimeoutMs, signal });
     } catch (error) {
-      throw handshakeError(name, error, startTimeoutMs, await this.#exitSoon());
+      throw handshakeError(name, error, startTimeoutMs, await this.#exitSoon(), this.#stderrTail);
     }
     this.#handshake = checkHandshake(name, result, this.#options.initialize.protocolVersions, this.#options.declaredCapabilities);
     this.#connection.notify(Method.Initialized, {});
@@ -221,7 +230,7 @@ export function exitedError(plugin: string, info: ExitInfo): BusError {
   });
 }
 
-function handshakeError(plugin: string, error: unknown, timeoutMs: number, exit: ExitInfo | undefined): LocalError {
+function handshakeError(plugin: string, error: unknown, timeoutMs: number, exit: ExitInfo | undefined, stderrTail: readonly string[]): LocalError {
   if (exit?.spawnError) {
     return new LocalError(LocalErrorCode.SpawnFailed, `Plugin '${plugin}' could not be started: ${exit.spawnError}`, { plugin, reason: exit.spawnError }, { cause: error });
   }
@@ -230,7 +239,8 @@ function handshakeError(plugin: string, error: unknown, timeoutMs: number, exit:
   }
   if (exit) {
     const how = exit.signal ? `was killed by ${exit.signal}` : `exited with code ${exit.exitCode}`;
-    return new LocalError(LocalErrorCode.HandshakeFailed, `Plugin '${plugin}' ${how} before completing the handshake`, { plugin, reason: how, ...exit }, { cause: error });
+    const said = stderrTail.length === 0 ? '' : `; its last stderr lines:\n  ${stderrTail.map((line) => line.slice(0, 500)).join('\n  ')}`;
+    return new LocalError(LocalErrorCode.HandshakeFailed, `Plugin '${plugin}' ${how} before completing the handshake${said}`, { plugin, reason: how, ...exit, stderr: [...stderrTail] }, { cause: error });
   }
   if (error instanceof BusError && error.code === ErrorCode.Timeout) {
     return new LocalError(LocalErrorCode.HandshakeTimeout, `Plugin '${plugin}' did not answer initialize within ${timeoutMs} ms`, { plugin, timeoutMs }, { cause: error });

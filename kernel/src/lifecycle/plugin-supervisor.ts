@@ -129,7 +129,7 @@ export class PluginSupervisor {
   /** Ends the current process as a failure, so the restart policy applies (memory limit, watch). */
   fail(reason: string): void {
     const process = this.#process;
-    if (!process || !isServing(this.#state)) return;
+    if (!process || !isServing(this.#state) || this.#failureReason !== undefined) return;
     this.#failureReason = reason;
     void process.stop(this.#manifest.shutdownTimeoutSeconds * 1000);
   }
@@ -148,6 +148,8 @@ export class PluginSupervisor {
       process = await PluginProcess.start(this.#hooks.launchOptions());
     } catch (error) {
       this.#lastError = error instanceof Error ? error.message : String(error);
+      // Forget this attempt before reporting it, so a start issued on the failure report begins anew.
+      this.#starting = undefined;
       this.#afterFailure(`start failed: ${this.#lastError}`, true);
       throw error;
     }

@@ -1,0 +1,110 @@
+import { spawn } from 'node:child_process';
+import { tmpdir } from 'node:os';
+import { createInterface } from 'node:readline';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { fixture, isAlive, repoRoot, startTestKernel, type TestKernel } from './support/test-kernel.ts';
+
+const COOKIE = { CYBERSTUDIO_PLUGIN_COOKIE: 'cyberstudio-plugin-v1-7f3a9c' };
+
+let current: TestKernel | undefined;
+afterEach(async () => {
+  await current?.close();
+  current = undefined;
+});
+
+async function open(plugins: object[]): Promise<TestKernel> {
+  current = await startTestKernel(plugins);
+  return current;
+}
+
+type Failure = Error & { code?: unknown; data?: Record<string, unknown> };
+
+const settle = (promise: Promise<unknown>) =>
+  promise.then(
+    () => ({ settledAt: Date.now(), error: undefined as Failure | undefined }),
+    (error: Failure) => ({ settledAt: Date.now(), error }),
+  );
+
+describe('kernel shutdown', () => {
+  it('stops plugins in reverse dependency order and leaves no plugin process behind', async () => {
+    // top -> mid -> bottom, listed so that neither file order nor its reverse is the stop order.
+    const plugin = (name: string, dependencies: string[]) => ({ name, entrypoint: fixture('echo/main.ts'), activation: 'startup', dependencies });
+    const { kernel, states } = await open([plugin('mid', ['bottom']), plugin('top', ['mid']), plugin('bottom', [])]);
+    const pids = kernel.supervisors.map((supervisor) => supervisor.process!.pid!);
+    expect(pids.every(isAlive)).toBe(true);
+    const before = states.length;
+
+    await kernel.close();
+
+    const stopping = states.slice(before).filter((change) => change.to === 'stopping').map((change) => change.plugin);
+    const stopped = states.slice(before).filter((change) => change.to === 'stopped').map((change) => change.plugin);
+    expect(stopping).toEqual(['top', 'mid', 'bottom']);
+    expect(stopped).toEqual(['top', 'mid', 'bottom']);
+    // Each dependent is fully stopped before its dependency is asked to stop.
+    const order = states.slice(before).map((change) => `${change.plugin}:${change.to}`);
+    expect(order.indexOf('top:stopped')).toBeLessThan(order.indexOf('mid:stopping'));
+    expect(order.indexOf('mid:stopped')).toBeLessThan(order.indexOf('bottom:stopping'));
+    expect(pids.filter(isAlive)).toEqual([]);
+  });
+
+  it('SIGKILLs a plugin that ignores shutdown, stdin EOF and SIGTERM once shutdownTimeoutSeconds pass at each step', async () => {
+    const { kernel, states } = await open([
+      { name: 'wedged', entrypoint: fixture('hang/main.mjs'), capabilities: ['hang.call'], activation: 'startup', shutdownTimeoutSeconds: 0.5 },
+    ]);
+    const pid = kernel.supervisor('wedged').process!.pid!;
+    const started = Date.now();
+
+    await kernel.close();
+
+    const elapsed = Date.now() - started;
+    expect(elapsed).toBeGreaterThanOrEqual(1400); // shutdown, stdin EOF and SIGTERM each waited 0.5 s
+    expect(elapsed).toBeLessThan(10_000);
+    expect(states.at(-1)).toMatchObject({ plugin: 'wedged', to: 'stopped', reason: expect.stringContaining('killed by SIGKILL') });
+    expect(isAlive(pid)).toBe(false);
+  });
+});
+
+describe('a plugin killed mid-call', () => {
+  it('fails every call in flight at once with -32003 PluginExited naming SIGKILL', async () => {
+    const { kernel } = await open([{ name: 'echo', entrypoint: fixture('echo/main.ts'), activation: 'startup', restart: { policy: 'never' } }]);
+    const pid = kernel.supervisor('echo').process!.pid!;
+    const calls = ['a', 'b', 'c'].map((id) => settle(kernel.call('echo.slow', { ms: 20_000, id })));
+    await vi.waitFor(() => expect(kernel.bus.load('echo').active).toBe(3), { timeout: 10_000, interval: 10 });
+
+    const killedAt = Date.now();
+    process.kill(pid, 'SIGKILL');
+    const results = await Promise.all(calls);
+
+    for (const { settledAt, error } of results) {
+      expect(settledAt - killedAt).toBeLessThan(2000);
+      expect(error?.code).toBe(-32003);
+      expect(error?.message).toContain('SIGKILL');
+      expect(error?.data).toMatchObject({ plugin: 'echo', signal: 'SIGKILL', exitCode: null });
+    }
+  });
+});
+
+describe('a plugin whose stdin closes', () => {
+  it('exits with code 0 at stdin EOF', async () => {
+    const child = spawn(process.execPath, ['--import', 'tsx', fixture('echo/main.ts')], {
+      cwd: repoRoot,
+      env: { PATH: process.env.PATH, ...COOKIE, CYBERSTUDIO_PLUGIN_NAME: 'echo' },
+      stdio: ['pipe', 'pipe', 'inherit'],
+    });
+    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+    try {
+      const lines = createInterface({ input: child.stdout });
+      const answer = new Promise<unknown>((resolve) => lines.once('line', (line) => resolve(JSON.parse(line))));
+      const initialize = { protocolVersions: { min: 1, max: 1 }, kernel: { name: 'test', version: '0' }, plugin: { name: 'echo' }, config: {}, dataDir: tmpdir() };
+      child.stdin.write(JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'initialize', params: initialize }) + '\n');
+      // It serves: the handshake is answered, so EOF (not a startup failure) is what ends it.
+      expect(await answer).toMatchObject({ id: 1, result: { name: 'echo' } });
+
+      child.stdin.end();
+
+      expect(await exited).toBe(0);
+    } finally {
+      child.kill('SIGKILL');
+    }
+  });
+});
