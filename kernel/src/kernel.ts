@@ -4,7 +4,7 @@ import { join, resolve } from 'node:path';
 import type { Logger } from 'pino';
 import {
   BusError, DATA_DIR_ENV, ErrorCode, Method, PLUGIN_COOKIE_ENV, PLUGIN_COOKIE_VALUE, PLUGIN_NAME_ENV, PROTOCOL_VERSIONS_ENV,
-  SUPPORTED_PROTOCOL_VERSIONS, LocalError, LocalErrorCode, SchemaValidator, formatIssues, isCapabilityName, matchesPattern,
+  SUPPORTED_PROTOCOL_VERSIONS, TOPIC_NAME, TOPIC_PATTERN, LocalError, LocalErrorCode, SchemaValidator, formatIssues, isCapabilityName, matchesPattern,
   type Caller, type ConnectionDiagnostic, type IncomingRequestContext, type PublishParams, type SubscribeParams,
 } from '@cyberstudio/sdk';
 import { CapabilityBus, type BusCallOptions } from './bus/capability-bus.ts';
@@ -266,8 +266,8 @@ export class Kernel {
 
   #subscription(plugin: string, method: string, params: unknown): Record<string, never> {
     const topic = (params as Partial<SubscribeParams> | undefined)?.topic;
-    if (typeof topic !== 'string' || topic.length === 0) {
-      throw new BusError(ErrorCode.InvalidParams, `${method} needs { topic: string }`, { method });
+    if (typeof topic !== 'string' || !TOPIC_PATTERN.test(topic)) {
+      throw new BusError(ErrorCode.InvalidParams, `${method} needs { topic }: '*', a topic, or a topic ending in '.*' (no other '*', no whitespace)`, { method });
     }
     const id = `plugin:${plugin}`;
     if (method === Method.Unsubscribe) {
@@ -289,7 +289,10 @@ export class Kernel {
       this.logs.append(parseRpcLog(params, plugin, Date.now()));
     } else if (method === Method.Publish) {
       const { topic, data } = (params ?? {}) as Partial<PublishParams>;
-      if (typeof topic !== 'string') return;
+      if (typeof topic !== 'string' || !TOPIC_NAME.test(topic)) {
+        this.logs.append({ time: Date.now(), plugin, level: 'warn', msg: `publish refused: topic ${JSON.stringify(topic)} is not a topic name (no '*', no whitespace)`, source: 'kernel' });
+        return;
+      }
       const allowed = this.#supervisors.get(plugin)?.manifest.permissions.publish ?? [];
       if (!allowed.some((pattern) => matchesPattern(pattern, topic)) || topic.startsWith('kernel.')) {
         this.logs.append({ time: Date.now(), plugin, level: 'warn', msg: `publish to ${topic} refused: not in permissions.publish (kernel.* is reserved)`, source: 'kernel' });

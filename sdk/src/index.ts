@@ -10,7 +10,7 @@ export type {
   JsonSchema, Caller, CallMeta, OutgoingCallMeta, CapabilityDescriptor, InitializeParams, InitializeResult,
   ProgressParams, CancelParams, LogLevel, LogParams, SubscribeParams, PublishParams, EventParams,
 } from './protocol/messages.ts';
-export { CAPABILITY_NAME_PATTERN, isCapabilityName, matchesPattern } from './protocol/capability-name.ts';
+export { CAPABILITY_NAME_PATTERN, TOPIC_PATTERN, TOPIC_NAME, isCapabilityName, matchesPattern } from './protocol/capability-name.ts';
 export { LineReader, type ByteChunk, type LineReaderEvents } from './rpc/line-reader.ts';
 export type { JsonRpcMessage, RequestMessage, ResponseMessage, RequestId } from './rpc/json-rpc-message.ts';
 export type { Transport, TransportHandlers, TransportDiagnostic } from './rpc/transport.ts';

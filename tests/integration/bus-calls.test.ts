@@ -36,7 +36,7 @@ describe('capability calls', () => {
         entrypoint: fixture('echo/main.ts'),
         activation: 'startup',
         capabilities: ECHO_CAPABILITIES,
-        permissions: { call: ['hello.*', 'echo.whoami'] },
+        permissions: { call: ['hello.*', 'echo.whoami', 'echo.stream'] },
         limits: { capabilityTimeouts: { 'echo.slow': 0.3, 'echo.stream': 0.3 } },
       },
       helloPlugin,
@@ -121,6 +121,13 @@ describe('capability calls', () => {
     expect(meta.traceId).toBe(traceId);
   });
 
+  it("uses a calling plugin's _meta.timeoutMs as the idle timeout instead of the provider's capability timeout", async () => {
+    // echo.stream's own idle timeout is 0.3 s; 500 ms between chunks passes only under the caller's 2 s.
+    const result = await test.kernel.call('echo.call', { capability: 'echo.stream', params: { count: 3, intervalMs: 500 }, timeoutMs: 2000 });
+
+    expect(result).toEqual({ sent: 3 });
+  });
+
   it('relays progress of a plugin-to-plugin call to the outer caller, in order, before the result', async () => {
     const seen: unknown[] = [];
 
@@ -187,7 +194,8 @@ describe('the total call timeout', () => {
     const error = await rejectionOf(test.kernel.call('echo.stream', { count: 20, intervalMs: 100 }, { onProgress: () => chunks++ }));
 
     expect(error.code).toBe(ErrorCode.Timeout);
-    expect(error.data).toMatchObject({ kind: 'total', timeoutMs: 500 });
+    // Either the kernel's own timer or the handler's deadline signal (same deadline, a ms apart) ends it.
+    expect(error.data).toMatchObject({ capability: 'echo.stream', kind: 'total', timeoutMs: expect.closeTo(500, -2) });
     expect(chunks).toBeGreaterThan(0);
     expect(chunks).toBeLessThan(20);
     expect(Date.now() - started).toBeLessThan(1900);

@@ -1,5 +1,5 @@
 import {
-  BusError, ErrorCode, SchemaValidator, formatIssues, matchesPattern, newTraceId,
+  BusError, ErrorCode, SchemaValidator, cancelledError, formatIssues, matchesPattern, newTraceId, timeoutError,
   type CallMeta, type Caller, type CapabilityDescriptor, type SchemaCheck,
 } from '@cyberstudio/sdk';
 import type { PluginProcess } from '../lifecycle/plugin-process.ts';
@@ -117,9 +117,9 @@ export class CapabilityBus {
     if (issues && issues.length > 0) {
       throw new BusError(ErrorCode.CapabilityInvalidParams, `Invalid params for ${capability}: ${formatIssues(issues)}`, { capability, errors: issues });
     }
-    const process = this.#host.runningProcess(plugin) ?? (await this.#startForCall(plugin, capability));
+    const process = this.#host.runningProcess(plugin) ?? (await abortable(this.#startForCall(plugin, capability), options.signal, capability));
     const gate = this.#gates.get(plugin)!;
-    if (!gate.tryAcquire()) await gate.acquire(options.signal);
+    if (!gate.tryAcquire()) await this.#waitForSlot(gate, plugin, capability, options);
     const started = performance.now();
     let failure: BusError | undefined;
     try {
@@ -136,10 +136,26 @@ export class CapabilityBus {
   #send(process: PluginProcess, plugin: string, capability: string, params: Record<string, unknown>, options: BusCallOptions): Promise<unknown> {
     const limits = this.#host.manifest(plugin)!.limits;
     const idle = options.timeoutMs ?? (limits.capabilityTimeouts[capability] ?? limits.callTimeoutSeconds) * 1000;
-    const cap = limits.callTotalTimeoutSeconds * 1000;
-    const total = options.totalTimeoutMs === undefined ? cap : Math.min(options.totalTimeoutMs, cap);
+    const total = this.#totalTimeout(plugin, options);
     const _meta: CallMeta = { caller: options.caller, traceId: options.traceId ?? newTraceId(), deadline: Date.now() + total };
     return process.request(capability, { ...params, _meta }, { signal: options.signal, timeout: idle, totalTimeout: total, onProgress: options.onProgress });
+  }
+
+  /** Waits in the plugin's queue; the call's total timeout already runs while it waits. */
+  async #waitForSlot(gate: ConcurrencyGate, plugin: string, capability: string, options: BusCallOptions): Promise<void> {
+    const totalMs = this.#totalTimeout(plugin, options);
+    const expiry = new AbortController();
+    const timer = setTimeout(() => expiry.abort(timeoutError(capability, totalMs, 'total')), totalMs);
+    try {
+      await gate.acquire(options.signal ? AbortSignal.any([options.signal, expiry.signal]) : expiry.signal);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  #totalTimeout(plugin: string, options: BusCallOptions): number {
+    const cap = this.#host.manifest(plugin)!.limits.callTotalTimeoutSeconds * 1000;
+    return options.totalTimeoutMs === undefined ? cap : Math.min(options.totalTimeoutMs, cap);
   }
 
   async #startForCall(plugin: string, capability: string): Promise<PluginProcess> {
@@ -160,6 +176,20 @@ export class CapabilityBus {
     if (allowed.some((pattern) => matchesPattern(pattern, capability))) return;
     throw new BusError(ErrorCode.Forbidden, `Plugin '${callerPlugin}' may not call ${capability}: add it to permissions.call in plugins.json`, { capability, caller });
   }
+}
+
+/** Settles with `work`, or rejects with Cancelled as soon as `signal` aborts (work goes on in the background). */
+function abortable<T>(work: Promise<T>, signal: AbortSignal | undefined, capability: string): Promise<T> {
+  if (!signal) return work;
+  if (signal.aborted) {
+    work.catch(() => {});
+    return Promise.reject(cancelledError(signal.reason, capability));
+  }
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(cancelledError(signal.reason, capability));
+    signal.addEventListener('abort', onAbort, { once: true });
+    work.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
+  });
 }
 
 function withoutMeta(params: Record<string, unknown>): Record<string, unknown> {

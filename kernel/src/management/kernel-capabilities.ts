@@ -5,7 +5,7 @@ import { KERNEL_NAME, KERNEL_VERSION } from '../kernel-info.ts';
 import type { PluginSupervisor } from '../lifecycle/plugin-supervisor.ts';
 import { LOG_LEVELS, type LogLevel } from '../telemetry/log-record.ts';
 
-type Handler = (kernel: Kernel, params: Record<string, unknown>, options: BusCallOptions) => unknown;
+type Handler = (kernel: Kernel, params: Record<string, unknown>, options: BusCallOptions, capability: string) => unknown;
 
 const pluginParam = { type: 'object', properties: { plugin: { type: 'string', minLength: 1 } }, required: ['plugin'], additionalProperties: false };
 const anyObject = { type: 'object' };
@@ -45,8 +45,8 @@ const capabilities: Record<string, KernelCapability> = {
   'kernel.plugins.get': {
     description: 'One plugin: state, manifest, handshake, last error and its last log lines.',
     params: pluginParam,
-    handler: (kernel, { plugin }) => {
-      const supervisor = find(kernel, plugin as string);
+    handler: (kernel, { plugin }, _options, capability) => {
+      const supervisor = find(kernel, plugin as string, capability);
       return {
         ...summary(kernel, supervisor),
         manifest: supervisor.manifest,
@@ -59,17 +59,17 @@ const capabilities: Record<string, KernelCapability> = {
   'kernel.plugins.start': {
     description: 'Starts a plugin (also releases a quarantined one).',
     params: pluginParam,
-    handler: (kernel, { plugin }) => lifecycle(kernel, plugin as string, (supervisor) => supervisor.start({ reason: 'started through kernel.plugins.start' })),
+    handler: (kernel, { plugin }, _options, capability) => lifecycle(kernel, plugin as string, capability, (supervisor) => supervisor.start({ reason: 'started through kernel.plugins.start' })),
   },
   'kernel.plugins.stop': {
     description: 'Stops a plugin gracefully.',
     params: pluginParam,
-    handler: (kernel, { plugin }) => lifecycle(kernel, plugin as string, (supervisor) => supervisor.stop('stopped through kernel.plugins.stop')),
+    handler: (kernel, { plugin }, _options, capability) => lifecycle(kernel, plugin as string, capability, (supervisor) => supervisor.stop('stopped through kernel.plugins.stop')),
   },
   'kernel.plugins.restart': {
     description: 'Stops and starts a plugin.',
     params: pluginParam,
-    handler: (kernel, { plugin }) => lifecycle(kernel, plugin as string, (supervisor) => supervisor.restart('restarted through kernel.plugins.restart')),
+    handler: (kernel, { plugin }, _options, capability) => lifecycle(kernel, plugin as string, capability, (supervisor) => supervisor.restart('restarted through kernel.plugins.restart')),
   },
   'kernel.plugins.logs': {
     description: 'Log records, newest last, filtered by plugin, minimum level, time range (epoch ms) and text.',
@@ -85,15 +85,15 @@ const capabilities: Record<string, KernelCapability> = {
       },
       additionalProperties: false,
     },
-    handler: (kernel, params) => {
-      if (typeof params.plugin === 'string') find(kernel, params.plugin);
+    handler: (kernel, params, _options, capability) => {
+      if (typeof params.plugin === 'string') find(kernel, params.plugin, capability);
       return kernel.logs.query({ ...params, level: params.level as LogLevel | undefined });
     },
   },
   'kernel.plugins.telemetry': {
     description: 'Recent telemetry samples of a plugin, oldest first (one per second).',
     params: { ...pluginParam, properties: { ...pluginParam.properties, limit: { type: 'integer', minimum: 1, maximum: 300 } } },
-    handler: (kernel, { plugin, limit }) => kernel.telemetry.history(find(kernel, plugin as string).name, limit as number | undefined),
+    handler: (kernel, { plugin, limit }, _options, capability) => kernel.telemetry.history(find(kernel, plugin as string, capability).name, limit as number | undefined),
   },
   'kernel.plugins.capabilities': {
     description: 'Every capability with its provider and, once the provider has run, its description and schemas.',
@@ -103,8 +103,8 @@ const capabilities: Record<string, KernelCapability> = {
   'kernel.plugins.setConfig': {
     description: "Validates a plugin's new config against its configSchema, persists it, and restarts the plugin if it runs.",
     params: { type: 'object', properties: { plugin: { type: 'string' }, config: anyObject }, required: ['plugin', 'config'], additionalProperties: false },
-    handler: async (kernel, { plugin, config }) => {
-      const supervisor = find(kernel, plugin as string);
+    handler: async (kernel, { plugin, config }, _options, capability) => {
+      const supervisor = find(kernel, plugin as string, capability);
       const schema = supervisor.process?.handshake.configSchema ?? supervisor.manifest.configSchema;
       const issues = schema === undefined ? [] : validator.compile(schema)(config);
       if (issues.length > 0) {
@@ -112,7 +112,7 @@ const capabilities: Record<string, KernelCapability> = {
       }
       await kernel.configOverrides.set(supervisor.name, config as Record<string, unknown>);
       const restarted = supervisor.process !== undefined;
-      if (restarted) await lifecycle(kernel, supervisor.name, (s) => s.restart('config changed'));
+      if (restarted) await lifecycle(kernel, supervisor.name, capability, (s) => s.restart('config changed'));
       return { plugin: supervisor.name, restarted, state: supervisor.state };
     },
   },
@@ -140,7 +140,7 @@ export async function callKernelCapability(kernel: Kernel, capability: string, p
   if (issues.length > 0) {
     throw new BusError(ErrorCode.CapabilityInvalidParams, `Invalid params for ${capability}: ${formatIssues(issues)}`, { capability, errors: issues });
   }
-  return entry.handler(kernel, params, options);
+  return entry.handler(kernel, params, options, capability);
 }
 
 function listCapabilities(kernel: Kernel) {
@@ -167,19 +167,19 @@ function summary(kernel: Kernel, supervisor: PluginSupervisor) {
   };
 }
 
-function find(kernel: Kernel, plugin: string): PluginSupervisor {
+function find(kernel: Kernel, plugin: string, capability: string): PluginSupervisor {
   const supervisor = kernel.supervisors.find((candidate) => candidate.name === plugin);
   if (!supervisor) {
-    throw new BusError(ErrorCode.CapabilityInvalidParams, `No plugin named '${plugin}'`, {
-      capability: 'kernel.plugins',
+    throw new BusError(ErrorCode.CapabilityInvalidParams, `${capability}: no plugin named '${plugin}'`, {
+      capability,
       errors: [{ instancePath: '/plugin', message: `no plugin named '${plugin}'`, keyword: 'enum', params: {} }],
     });
   }
   return supervisor;
 }
 
-async function lifecycle(kernel: Kernel, plugin: string, action: (supervisor: PluginSupervisor) => Promise<unknown>) {
-  const supervisor = find(kernel, plugin);
+async function lifecycle(kernel: Kernel, plugin: string, capability: string, action: (supervisor: PluginSupervisor) => Promise<unknown>) {
+  const supervisor = find(kernel, plugin, capability);
   try {
     await action(supervisor);
   } catch (error) {

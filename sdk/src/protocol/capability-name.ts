@@ -17,3 +17,9 @@ export function matchesPattern(pattern: string, name: string): boolean {
   if (pattern.endsWith('.*')) return name.startsWith(pattern.slice(0, -1));
   return pattern === name;
 }
+
+/** A topic pattern: `*`, or a topic without `*` or whitespace, optionally ending in `.*`. */
+export const TOPIC_PATTERN = /^(\*|[^*\s]+(\.\*)?)$/;
+
+/** A topic events are published on: no `*`, no whitespace. */
+export const TOPIC_NAME = /^[^*\s]+$/;

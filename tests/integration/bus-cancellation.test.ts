@@ -1,0 +1,119 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { BusError, ErrorCode } from '@cyberstudio/sdk';
+import { fixture, startTestKernel, type TestKernel } from './support/test-kernel.ts';
+
+const ECHO_CAPABILITIES = [
+  'echo.echo', 'echo.slow', 'echo.aborts', 'echo.stream', 'echo.call', 'echo.emit', 'echo.subscribe',
+  'echo.unsubscribe', 'echo.events', 'echo.log', 'echo.fail', 'echo.whoami', 'echo.config', 'echo.pid',
+];
+
+/** The error `promise` rejects with; fails the test when it resolves. */
+async function rejectionOf(promise: Promise<unknown>): Promise<BusError> {
+  try {
+    await promise;
+  } catch (error) {
+    expect(error).toBeInstanceOf(BusError);
+    return error as BusError;
+  }
+  throw new Error('expected the call to fail, but it succeeded');
+}
+
+describe('cancellation', () => {
+  let test: TestKernel;
+  /** `echo.aborted` events (published by echo.slow when its handler's signal aborts), by id. */
+  const aborted = new Map<string, { id: string; reason: string }>();
+
+  beforeAll(async () => {
+    test = await startTestKernel([
+      {
+        name: 'echo',
+        entrypoint: fixture('echo/main.ts'),
+        activation: 'startup',
+        capabilities: ECHO_CAPABILITIES,
+        permissions: { call: ['echo.slow'] },
+      },
+    ]);
+    await test.waitForState('echo', 'running');
+    test.kernel.topics.subscribe('test-aborted', 'echo.aborted', (_topic, data) => {
+      const abort = data as { id: string; reason: string };
+      aborted.set(abort.id, abort);
+    });
+  });
+
+  afterAll(async () => {
+    await test?.close();
+  });
+
+  /** Resolves once `id`'s call is running in the plugin (the gate holds `active` calls). */
+  const untilActive = (active: number) => expect.poll(() => test.kernel.bus.load('echo').active, { timeout: 5000, interval: 10 }).toBe(active);
+
+  it("rejects with Cancelled as soon as the caller's signal aborts and aborts the provider's handler", async () => {
+    const controller = new AbortController();
+    const call = test.kernel.call('echo.slow', { ms: 10_000, id: 'direct' }, { signal: controller.signal });
+    await untilActive(1);
+
+    const abortedAt = Date.now();
+    controller.abort(new Error('user pressed stop'));
+    const error = await rejectionOf(call);
+
+    expect(Date.now() - abortedAt).toBeLessThan(100);
+    expect(error.code).toBe(ErrorCode.Cancelled);
+    await expect.poll(() => aborted.get('direct'), { timeout: 3000, interval: 10 }).toBeDefined();
+  });
+
+  it('fails a call whose signal is already aborted with Cancelled without waiting', async () => {
+    const controller = new AbortController();
+    controller.abort(new Error('gave up before asking'));
+
+    const error = await rejectionOf(test.kernel.call('echo.slow', { ms: 10_000, id: 'pre-aborted' }, { signal: controller.signal }));
+
+    expect(error.code).toBe(ErrorCode.Cancelled);
+    expect(test.kernel.bus.load('echo').active).toBe(0);
+  });
+
+  it('propagates the outer caller cancel through a plugin-to-plugin call to the inner provider', async () => {
+    const controller = new AbortController();
+    const call = test.kernel.call('echo.call', { capability: 'echo.slow', params: { ms: 10_000, id: 'inner' } }, { signal: controller.signal });
+    await untilActive(2);
+
+    controller.abort(new Error('outer caller left'));
+    const error = await rejectionOf(call);
+
+    expect(error.code).toBe(ErrorCode.Cancelled);
+    await expect.poll(() => aborted.get('inner'), { timeout: 3000, interval: 10 }).toBeDefined();
+    await untilActive(0);
+  });
+});
+
+describe('cancellation while the provider is starting', () => {
+  let test: TestKernel;
+
+  beforeAll(async () => {
+    test = await startTestKernel([
+      {
+        name: 'sleepy',
+        entrypoint: fixture('slow-init/main.mjs'),
+        activation: 'lazy',
+        capabilities: ['slowinit.ping'],
+        env: { FIXTURE_INIT_DELAY_MS: '2000' },
+      },
+    ]);
+  });
+
+  afterAll(async () => {
+    await test?.close();
+  });
+
+  it('rejects with Cancelled as soon as the caller aborts a call that waits for a lazy start', async () => {
+    const controller = new AbortController();
+    const call = test.kernel.call('slowinit.ping', {}, { signal: controller.signal });
+    await test.waitForState('sleepy', 'starting', 5000);
+
+    const abortedAt = Date.now();
+    controller.abort(new Error('user pressed stop'));
+    const error = await rejectionOf(call);
+
+    expect(error.code).toBe(ErrorCode.Cancelled);
+    expect(Date.now() - abortedAt).toBeLessThan(500);
+  });
+});
