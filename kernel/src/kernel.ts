@@ -227,7 +227,7 @@ export class Kernel {
       env: {
         ...launchEnvironment(manifest),
         [PLUGIN_COOKIE_ENV]: PLUGIN_COOKIE_VALUE,
-        [PROTOCOL_VERSIONS_ENV]: String(SUPPORTED_PROTOCOL_VERSIONS.min),
+        [PROTOCOL_VERSIONS_ENV]: supportedVersionList(),
         [PLUGIN_NAME_ENV]: name,
         [DATA_DIR_ENV]: dataDir,
       },
@@ -307,6 +307,12 @@ export class Kernel {
     this.logs.append({ time: change.time, plugin: change.plugin, level, msg: `${change.from} -> ${change.to}: ${change.reason}`, source: 'kernel', fields: { from: change.from, to: change.to } });
     this.topics.publish(KernelTopic.PluginState, change, 'kernel');
   }
+}
+
+/** The versions the kernel speaks, comma-separated, as CYBERSTUDIO_PROTOCOL_VERSIONS carries them. */
+function supportedVersionList(): string {
+  const { min, max } = SUPPORTED_PROTOCOL_VERSIONS;
+  return Array.from({ length: max - min + 1 }, (_, index) => min + index).join(',');
 }
 
 /** Fails before spawning when the entrypoint or working directory is missing, naming the path. */
