@@ -1,24 +1,15 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { helloPlugin } from '../../plugins/hello/src/hello-plugin.ts';
 import { ErrorCode } from '../src/protocol/error-codes.ts';
 import type { Caller } from '../src/protocol/messages.ts';
 import { defineCapability, definePlugin } from '../src/plugin/define-plugin.ts';
 import { PluginServer } from '../src/plugin/plugin-server.ts';
 import { createTransportPair } from '../src/testing/memory-transport.ts';
-import { connectPlugin, type TestPlugin } from '../src/testing/test-kernel.ts';
-
-const connected: TestPlugin[] = [];
-
-afterEach(async () => {
-  await Promise.all(connected.splice(0).map((plugin) => plugin[Symbol.asyncDispose]()));
-});
+import { connectPlugin } from '../src/testing/test-kernel.ts';
+import { connectPerTest } from './support/connect.ts';
 
 /** connectPlugin, disposed after the test. */
-async function connect(...args: Parameters<typeof connectPlugin>): Promise<TestPlugin> {
-  const plugin = await connectPlugin(...args);
-  connected.push(plugin);
-  return plugin;
-}
+const connect = connectPerTest();
 
 /** A promise with its resolve function outside. */
 function deferred<T = void>() {

@@ -1,20 +1,11 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { ErrorCode } from '../src/protocol/error-codes.ts';
 import { defineCapability, definePlugin } from '../src/plugin/define-plugin.ts';
-import { connectPlugin, type ConnectPluginOptions, type TestPlugin } from '../src/testing/test-kernel.ts';
-
-const connected: TestPlugin[] = [];
-
-afterEach(async () => {
-  await Promise.all(connected.splice(0).map((plugin) => plugin[Symbol.asyncDispose]()));
-});
+import { connectPlugin, type ConnectPluginOptions } from '../src/testing/test-kernel.ts';
+import { connectPerTest } from './support/connect.ts';
 
 /** connectPlugin, disposed after the test. */
-async function connect(...args: Parameters<typeof connectPlugin>): Promise<TestPlugin> {
-  const plugin = await connectPlugin(...args);
-  connected.push(plugin);
-  return plugin;
-}
+const connect = connectPerTest();
 
 /** A plugin whose `forwarder.call` calls the capability named in its params on the bus. */
 const forwarder = definePlugin({

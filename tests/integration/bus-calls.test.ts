@@ -1,44 +1,18 @@
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BusError, ErrorCode } from '@cyberstudio/sdk';
-import { fixture, repoRoot, startTestKernel, type TestKernel } from './support/test-kernel.ts';
-
-const ECHO_CAPABILITIES = [
-  'echo.echo', 'echo.slow', 'echo.aborts', 'echo.stream', 'echo.call', 'echo.emit', 'echo.subscribe',
-  'echo.unsubscribe', 'echo.events', 'echo.log', 'echo.fail', 'echo.whoami', 'echo.config', 'echo.pid',
-];
-
-const helloPlugin = {
-  name: 'hello',
-  entrypoint: join(repoRoot, 'plugins', 'hello', 'src', 'main.ts'),
-  activation: 'lazy',
-  capabilities: ['hello.echo', 'hello.stream'],
-};
-
-/** The error `promise` rejects with; fails the test when it resolves. */
-async function rejectionOf(promise: Promise<unknown>): Promise<BusError> {
-  try {
-    await promise;
-  } catch (error) {
-    expect(error).toBeInstanceOf(BusError);
-    return error as BusError;
-  }
-  throw new Error('expected the call to fail, but it succeeded');
-}
+import { ErrorCode } from '@cyberstudio/sdk';
+import { rejectionOf } from './support/assertions.ts';
+import { echoPlugin, helloPlugin } from './support/echo-fixture.ts';
+import { startTestKernel, type TestKernel } from './support/test-kernel.ts';
 
 describe('capability calls', () => {
   let test: TestKernel;
 
   beforeAll(async () => {
     test = await startTestKernel([
-      {
-        name: 'echo',
-        entrypoint: fixture('echo/main.ts'),
-        activation: 'startup',
-        capabilities: ECHO_CAPABILITIES,
+      echoPlugin({
         permissions: { call: ['hello.*', 'echo.whoami', 'echo.stream'] },
         limits: { capabilityTimeouts: { 'echo.slow': 0.3, 'echo.stream': 0.3 } },
-      },
+      }),
       helloPlugin,
     ]);
     await test.waitForState('echo', 'running');
@@ -171,15 +145,7 @@ describe('the total call timeout', () => {
   let test: TestKernel;
 
   beforeAll(async () => {
-    test = await startTestKernel([
-      {
-        name: 'echo',
-        entrypoint: fixture('echo/main.ts'),
-        activation: 'startup',
-        capabilities: ECHO_CAPABILITIES,
-        limits: { callTimeoutSeconds: 5, callTotalTimeoutSeconds: 0.5 },
-      },
-    ]);
+    test = await startTestKernel([echoPlugin({ limits: { callTimeoutSeconds: 5, callTotalTimeoutSeconds: 0.5 } })]);
     await test.waitForState('echo', 'running');
   });
 

@@ -1,22 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BusError, ErrorCode } from '@cyberstudio/sdk';
+import { ErrorCode } from '@cyberstudio/sdk';
+import { rejectionOf } from './support/assertions.ts';
+import { echoPlugin } from './support/echo-fixture.ts';
 import { fixture, startTestKernel, type TestKernel } from './support/test-kernel.ts';
-
-const ECHO_CAPABILITIES = [
-  'echo.echo', 'echo.slow', 'echo.aborts', 'echo.stream', 'echo.call', 'echo.emit', 'echo.subscribe',
-  'echo.unsubscribe', 'echo.events', 'echo.log', 'echo.fail', 'echo.whoami', 'echo.config', 'echo.pid',
-];
-
-/** The error `promise` rejects with; fails the test when it resolves. */
-async function rejectionOf(promise: Promise<unknown>): Promise<BusError> {
-  try {
-    await promise;
-  } catch (error) {
-    expect(error).toBeInstanceOf(BusError);
-    return error as BusError;
-  }
-  throw new Error('expected the call to fail, but it succeeded');
-}
 
 describe('cancellation', () => {
   let test: TestKernel;
@@ -24,15 +10,7 @@ describe('cancellation', () => {
   const aborted = new Map<string, { id: string; reason: string }>();
 
   beforeAll(async () => {
-    test = await startTestKernel([
-      {
-        name: 'echo',
-        entrypoint: fixture('echo/main.ts'),
-        activation: 'startup',
-        capabilities: ECHO_CAPABILITIES,
-        permissions: { call: ['echo.slow'] },
-      },
-    ]);
+    test = await startTestKernel([echoPlugin({ permissions: { call: ['echo.slow'] } })]);
     await test.waitForState('echo', 'running');
     test.kernel.topics.subscribe('test-aborted', 'echo.aborted', (_topic, data) => {
       const abort = data as { id: string; reason: string };

@@ -1,23 +1,8 @@
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BusError, ErrorCode } from '@cyberstudio/sdk';
-import { fixture, repoRoot, startTestKernel, type TestKernel } from './support/test-kernel.ts';
-
-const ECHO_CAPABILITIES = [
-  'echo.echo', 'echo.slow', 'echo.aborts', 'echo.stream', 'echo.call', 'echo.emit', 'echo.subscribe',
-  'echo.unsubscribe', 'echo.events', 'echo.log', 'echo.fail', 'echo.whoami', 'echo.config', 'echo.pid',
-];
-
-/** The error `promise` rejects with; fails the test when it resolves. */
-async function rejectionOf(promise: Promise<unknown>): Promise<BusError> {
-  try {
-    await promise;
-  } catch (error) {
-    expect(error).toBeInstanceOf(BusError);
-    return error as BusError;
-  }
-  throw new Error('expected the call to fail, but it succeeded');
-}
+import { ErrorCode } from '@cyberstudio/sdk';
+import { rejectionOf } from './support/assertions.ts';
+import { echoPlugin, helloPlugin } from './support/echo-fixture.ts';
+import { startTestKernel, type TestKernel } from './support/test-kernel.ts';
 
 interface SeenEvent {
   topic: string;
@@ -31,24 +16,15 @@ describe('permissions', () => {
 
   beforeAll(async () => {
     test = await startTestKernel([
-      {
-        name: 'echo',
-        entrypoint: fixture('echo/main.ts'),
-        activation: 'startup',
-        capabilities: ECHO_CAPABILITIES,
+      echoPlugin({
         permissions: {
           call: ['hello.echo', 'kernel.plugins.list'],
           subscribe: ['allowed.*'],
           // kernel.* is granted on purpose: the kernel must refuse it anyway.
           publish: ['out.*', 'kernel.*'],
         },
-      },
-      {
-        name: 'hello',
-        entrypoint: join(repoRoot, 'plugins', 'hello', 'src', 'main.ts'),
-        activation: 'lazy',
-        capabilities: ['hello.echo', 'hello.stream'],
-      },
+      }),
+      helloPlugin,
     ]);
     await test.waitForState('echo', 'running');
     test.kernel.topics.subscribe('test-all', '*', (topic, data, source) => seen.push({ topic, data, source }));

@@ -1,11 +1,11 @@
 import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { readdirSync, readFileSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { afterEach, describe, expect, it, vi } from 'vitest';
+import { pidsWithArg, run, type RunResult } from './support/processes.ts';
 import { fixture, isAlive, repoRoot } from './support/test-kernel.ts';
 
 const cli = join(repoRoot, 'kernel', 'bin', 'cyberstudio.mjs');
@@ -27,31 +27,9 @@ async function registry(plugins: object[]): Promise<string> {
   return file;
 }
 
-/** Runs the CLI from the repository root to its exit. */
-function runCli(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [cli, ...args], { cwd: repoRoot, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    child.on('error', reject);
-    child.on('exit', (code) => resolve({ code, stdout, stderr }));
-  });
-}
-
-/** Pids of live processes with `token` among their arguments (Linux /proc). */
-function pidsWithArg(token: string): number[] {
-  const pids: number[] = [];
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      if (readFileSync(`/proc/${entry}/cmdline`, 'utf8').split('\0').includes(token)) pids.push(Number(entry));
-    } catch {
-      // the process ended while we looked
-    }
-  }
-  return pids;
+/** Runs the CLI from the repository root to its exit, with this process's environment and no stdin. */
+function runCli(args: string[]): Promise<RunResult> {
+  return run([cli, ...args], undefined, { stdin: 'ignore' });
 }
 
 describe('cyberstudio --help', () => {

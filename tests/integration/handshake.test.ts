@@ -1,63 +1,15 @@
-import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { readdirSync, readFileSync } from 'node:fs';
-import { afterEach, describe, expect, it } from 'vitest';
-import { fixture, repoRoot, startTestKernel, type TestKernel } from './support/test-kernel.ts';
+import { describe, expect, it } from 'vitest';
+import { failure } from './support/assertions.ts';
+import { ECHO_CAPABILITIES } from './support/echo-fixture.ts';
+import { pidsWithArg, run } from './support/processes.ts';
+import { fixture, kernelPerTest } from './support/test-kernel.ts';
 
-const echoCapabilities = [
-  'echo.echo', 'echo.slow', 'echo.aborts', 'echo.stream', 'echo.call', 'echo.emit', 'echo.subscribe',
-  'echo.unsubscribe', 'echo.events', 'echo.log', 'echo.fail', 'echo.whoami', 'echo.config', 'echo.pid',
-];
 // A failed start must not be retried behind the test's back.
 const noRestart = { policy: 'never' };
 
-let current: TestKernel | undefined;
-afterEach(async () => {
-  await current?.close();
-  current = undefined;
-});
-
-async function open(plugins: object[]): Promise<TestKernel> {
-  current = await startTestKernel(plugins, { start: false });
-  return current;
-}
-
-/** The error `promise` rejects with; fails the test when it resolves. */
-async function failure(promise: Promise<unknown>): Promise<Error & { code?: unknown; details?: Record<string, unknown> }> {
-  try {
-    await promise;
-  } catch (error) {
-    return error as Error & { code?: unknown; details?: Record<string, unknown> };
-  }
-  throw new Error('expected a rejection');
-}
-
-/** Pids of live processes with `token` among their arguments (Linux /proc). */
-function pidsWithArg(token: string): number[] {
-  const pids: number[] = [];
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      if (readFileSync(`/proc/${entry}/cmdline`, 'utf8').split('\0').includes(token)) pids.push(Number(entry));
-    } catch {
-      // the process ended while we looked
-    }
-  }
-  return pids;
-}
-
-/** Runs `args` under node with `env`, collecting its output; resolves when it exits. */
-function run(args: string[], env: NodeJS.ProcessEnv): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, args, { cwd: repoRoot, env, stdio: ['pipe', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    child.on('error', reject);
-    child.on('exit', (code) => resolve({ code, stdout, stderr }));
-  });
-}
+/** Opens a kernel that is not started yet, closed after the test. */
+const open = kernelPerTest({ start: false });
 
 function envWithoutCookie(): NodeJS.ProcessEnv {
   const { CYBERSTUDIO_PLUGIN_COOKIE: _cookie, ...env } = process.env;
@@ -73,7 +25,7 @@ describe('handshake', () => {
     const info = (await kernel.call('kernel.plugins.get', { plugin: 'echo' })) as { handshake: { name: string; protocolVersion: number; capabilities: { name: string }[] } };
     expect(info.handshake.name).toBe('echo');
     expect(info.handshake.protocolVersion).toBe(1);
-    expect(info.handshake.capabilities.map((capability) => capability.name).sort()).toEqual([...echoCapabilities].sort());
+    expect(info.handshake.capabilities.map((capability) => capability.name).sort()).toEqual([...ECHO_CAPABILITIES].sort());
     const listed = (await kernel.call('kernel.plugins.capabilities', { plugin: 'echo' })) as { name: string; description: string | null }[];
     expect(listed.find((entry) => entry.name === 'echo.echo')?.description).toBe('Returns its params (without _meta).');
   });

@@ -1,27 +1,14 @@
-import { afterEach, describe, expect, it, vi } from 'vitest';
-import type { StateChange } from '../../kernel/src/index.ts';
-import { fixture, isAlive, startTestKernel, type TestKernel } from './support/test-kernel.ts';
+import { describe, expect, it, vi } from 'vitest';
+import { of, targets } from './support/assertions.ts';
+import { echoPlugin } from './support/echo-fixture.ts';
+import { fixture, isAlive, kernelPerTest } from './support/test-kernel.ts';
 
-const echoCapabilities = [
-  'echo.echo', 'echo.slow', 'echo.aborts', 'echo.stream', 'echo.call', 'echo.emit', 'echo.subscribe',
-  'echo.unsubscribe', 'echo.events', 'echo.log', 'echo.fail', 'echo.whoami', 'echo.config', 'echo.pid',
-];
 const healthcheck = { intervalSeconds: 1, timeoutSeconds: 0.5, failureThreshold: 2 };
 const restart = { policy: 'on-failure', maxRestarts: 5, windowSeconds: 30, backoff: { initialMs: 50, maxMs: 200, jitter: 0 } };
 
-let current: TestKernel | undefined;
-afterEach(async () => {
-  await current?.close();
-  current = undefined;
-});
+/** Opens and starts a kernel, closed after the test. */
+const open = kernelPerTest();
 
-async function open(plugins: object[], options: { telemetryIntervalMs?: number } = {}): Promise<TestKernel> {
-  current = await startTestKernel(plugins, options);
-  return current;
-}
-
-const of = (states: StateChange[], plugin: string, from = 0) => states.slice(from).filter((change) => change.plugin === plugin);
-const targets = (changes: StateChange[]) => changes.map((change) => change.to);
 const until = (assertion: () => void) => vi.waitFor(assertion, { timeout: 20_000, interval: 50 });
 
 describe('health checks', () => {
@@ -43,7 +30,7 @@ describe('health checks', () => {
 
   it('keeps a plugin whose only call slot is busy running, because pings bypass the call queue', async () => {
     const { kernel, states } = await open([
-      { name: 'echo', entrypoint: fixture('echo/main.ts'), capabilities: echoCapabilities, activation: 'startup', healthcheck, restart, limits: { maxConcurrentCalls: 1 } },
+      echoPlugin({ healthcheck, restart, limits: { maxConcurrentCalls: 1 } }),
     ]);
     const before = states.length;
 
@@ -57,7 +44,7 @@ describe('health checks', () => {
 
   it('restarts a plugin over its memory limit, giving the memory limit as the reason', async () => {
     const { kernel, states } = await open(
-      [{ name: 'echo', entrypoint: fixture('echo/main.ts'), capabilities: echoCapabilities, activation: 'startup', restart, limits: { memoryMb: 1 } }],
+      [echoPlugin({ restart, limits: { memoryMb: 1 } })],
       { telemetryIntervalMs: 200 },
     );
     const pid = kernel.supervisor('echo').process!.pid!;

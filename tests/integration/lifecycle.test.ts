@@ -4,14 +4,12 @@ import { join } from 'node:path';
 import { pino } from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
 import { Kernel } from '../../kernel/src/index.ts';
+import { failure } from './support/assertions.ts';
+import { ECHO_CAPABILITIES } from './support/echo-fixture.ts';
 import { fixture, isAlive, startTestKernel, type TestKernel } from './support/test-kernel.ts';
 
-const echoCapabilities = [
-  'echo.echo', 'echo.slow', 'echo.aborts', 'echo.stream', 'echo.call', 'echo.emit', 'echo.subscribe',
-  'echo.unsubscribe', 'echo.events', 'echo.log', 'echo.fail', 'echo.whoami', 'echo.config', 'echo.pid',
-];
 const noRestart = { policy: 'never' };
-const echo = (extra: object = {}) => ({ name: 'echo', entrypoint: fixture('echo/main.ts'), capabilities: echoCapabilities, ...extra });
+const echo = (extra: object = {}) => ({ name: 'echo', entrypoint: fixture('echo/main.ts'), capabilities: ECHO_CAPABILITIES, ...extra });
 
 const cleanups: (() => Promise<void>)[] = [];
 afterEach(async () => {
@@ -28,17 +26,6 @@ async function tempDir(): Promise<string> {
   const dir = await mkdtemp(join(tmpdir(), 'cds-test-'));
   cleanups.push(() => rm(dir, { recursive: true, force: true }));
   return dir;
-}
-
-type Failure = Error & { code?: unknown; data?: unknown; details?: unknown };
-
-async function failure(promise: Promise<unknown>): Promise<Failure> {
-  try {
-    await promise;
-  } catch (error) {
-    return error as Failure;
-  }
-  throw new Error('expected a rejection');
 }
 
 async function pidOf(kernel: Kernel, capability = 'echo.pid'): Promise<number> {

@@ -4,14 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LogRecord } from '../../kernel/src/index.ts';
+import { echoPlugin } from './support/echo-fixture.ts';
 import { fixture, startTestKernel, type TestKernel } from './support/test-kernel.ts';
-
-const ECHO_CAPABILITIES = [
-  'echo.echo', 'echo.slow', 'echo.aborts', 'echo.stream', 'echo.call', 'echo.emit', 'echo.subscribe',
-  'echo.unsubscribe', 'echo.events', 'echo.log', 'echo.fail', 'echo.whoami', 'echo.config', 'echo.pid',
-];
-
-const echoPlugin = { name: 'echo', entrypoint: fixture('echo/main.ts'), activation: 'startup', capabilities: ECHO_CAPABILITIES };
 
 async function logsOf(test: TestKernel, query: Record<string, unknown>): Promise<LogRecord[]> {
   return (await test.kernel.call('kernel.plugins.logs', query)) as LogRecord[];
@@ -22,7 +16,7 @@ describe('plugin logs', () => {
 
   beforeAll(async () => {
     test = await startTestKernel([
-      echoPlugin,
+      echoPlugin(),
       { name: 'noisy', entrypoint: fixture('noisy/main.mjs'), activation: 'startup', capabilities: ['noisy.flood', 'noisy.ping'], config: { logEvery: 0 } },
     ]);
     await test.waitForState('echo', 'running');
@@ -136,7 +130,7 @@ describe('log persistence', () => {
 
   it('finds records of an earlier kernel run on the same data directory', async () => {
     const msg = `survives a restart ${randomUUID()}`;
-    const first = await startTestKernel([echoPlugin], { dataDir });
+    const first = await startTestKernel([echoPlugin()], { dataDir });
     let before: LogRecord;
     try {
       await first.waitForState('echo', 'running');
@@ -147,7 +141,7 @@ describe('log persistence', () => {
       await first.close();
     }
 
-    const second = await startTestKernel([echoPlugin], { dataDir, start: false });
+    const second = await startTestKernel([echoPlugin()], { dataDir, start: false });
     try {
       const records = await logsOf(second, { plugin: 'echo', q: msg });
 
@@ -158,10 +152,10 @@ describe('log persistence', () => {
   });
 
   it('numbers the records of a later kernel run after those of the earlier runs', async () => {
-    const first = await startTestKernel([echoPlugin], { dataDir });
+    const first = await startTestKernel([echoPlugin()], { dataDir });
     await first.waitForState('echo', 'running');
     await first.close();
-    const second = await startTestKernel([echoPlugin], { dataDir, start: false });
+    const second = await startTestKernel([echoPlugin()], { dataDir, start: false });
     const earlier = await logsOf(second, { limit: 10_000 });
     try {
       await second.kernel.start();

@@ -1,24 +1,10 @@
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BusError, ErrorCode } from '@cyberstudio/sdk';
+import { ErrorCode } from '@cyberstudio/sdk';
 import { KERNEL_NAME, KERNEL_VERSION, kernelCapabilityDescriptors } from '../../kernel/src/index.ts';
-import { fixture, repoRoot, startTestKernel, type TestKernel } from './support/test-kernel.ts';
-
-const ECHO_CAPABILITIES = [
-  'echo.echo', 'echo.slow', 'echo.aborts', 'echo.stream', 'echo.call', 'echo.emit', 'echo.subscribe',
-  'echo.unsubscribe', 'echo.events', 'echo.log', 'echo.fail', 'echo.whoami', 'echo.config', 'echo.pid',
-];
-
-/** The error `promise` rejects with; fails the test when it resolves. */
-async function rejectionOf(promise: Promise<unknown>): Promise<BusError> {
-  try {
-    await promise;
-  } catch (error) {
-    expect(error).toBeInstanceOf(BusError);
-    return error as BusError;
-  }
-  throw new Error('expected the call to fail, but it succeeded');
-}
+import { rejectionOf } from './support/assertions.ts';
+import { ECHO_CAPABILITIES, echoPlugin, helloPlugin } from './support/echo-fixture.ts';
+import { startTestKernel, type TestKernel } from './support/test-kernel.ts';
 
 interface CapabilityEntry {
   name: string;
@@ -34,13 +20,8 @@ describe('kernel management capabilities', () => {
 
   beforeAll(async () => {
     test = await startTestKernel([
-      { name: 'echo', entrypoint: fixture('echo/main.ts'), activation: 'startup', capabilities: ECHO_CAPABILITIES },
-      {
-        name: 'hello',
-        entrypoint: join(repoRoot, 'plugins', 'hello', 'src', 'main.ts'),
-        activation: 'lazy',
-        capabilities: ['hello.echo', 'hello.stream'],
-      },
+      echoPlugin(),
+      helloPlugin,
     ]);
     await test.waitForState('echo', 'running');
   });

@@ -1,26 +1,16 @@
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ErrorCode, type BusError, type EventParams } from '@cyberstudio/sdk';
 import type { StateChange } from '../../kernel/src/index.ts';
-import { fixture, repoRoot, startTestKernel, type TestKernel } from './support/test-kernel.ts';
-
-const ECHO_CAPABILITIES = [
-  'echo.echo', 'echo.slow', 'echo.aborts', 'echo.stream', 'echo.call', 'echo.emit', 'echo.subscribe',
-  'echo.unsubscribe', 'echo.events', 'echo.log', 'echo.fail', 'echo.whoami', 'echo.config', 'echo.pid',
-];
+import { echoPlugin, helloPlugin } from './support/echo-fixture.ts';
+import { startTestKernel, type TestKernel } from './support/test-kernel.ts';
 
 describe('publish and subscribe', () => {
   let test: TestKernel;
 
   beforeAll(async () => {
     test = await startTestKernel([
-      { name: 'echo', entrypoint: fixture('echo/main.ts'), activation: 'startup', capabilities: ECHO_CAPABILITIES },
-      {
-        name: 'hello',
-        entrypoint: join(repoRoot, 'plugins', 'hello', 'src', 'main.ts'),
-        activation: 'lazy',
-        capabilities: ['hello.echo', 'hello.stream'],
-      },
+      echoPlugin(),
+      helloPlugin,
     ]);
     await test.waitForState('echo', 'running');
   });

@@ -1,19 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BusError, ErrorCode } from '@cyberstudio/sdk';
+import { ErrorCode } from '@cyberstudio/sdk';
+import { rejectionOf } from './support/assertions.ts';
 import { fixture, isAlive, startTestKernel, type TestKernel } from './support/test-kernel.ts';
 
 const PYECHO_CAPABILITIES = ['pyecho.echo', 'pyecho.stream', 'pyecho.sleep', 'pyecho.whoami'];
-
-/** The error `promise` rejects with; fails the test when it resolves. */
-async function rejectionOf(promise: Promise<unknown>): Promise<BusError> {
-  try {
-    await promise;
-  } catch (error) {
-    expect(error).toBeInstanceOf(BusError);
-    return error as BusError;
-  }
-  throw new Error('expected the call to fail, but it succeeded');
-}
 
 describe('a plugin written in Python with the standard library only', () => {
   let test: TestKernel;

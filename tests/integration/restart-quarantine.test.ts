@@ -1,6 +1,6 @@
-import { afterEach, describe, expect, it, vi } from 'vitest';
-import type { StateChange } from '../../kernel/src/index.ts';
-import { fixture, isAlive, startTestKernel, type TestKernel } from './support/test-kernel.ts';
+import { describe, expect, it, vi } from 'vitest';
+import { failure, of, targets } from './support/assertions.ts';
+import { fixture, isAlive, kernelPerTest } from './support/test-kernel.ts';
 
 const crashCapabilities = ['crash.now', 'crash.later', 'crash.ok'];
 const fastBackoff = { initialMs: 50, maxMs: 200, jitter: 0 };
@@ -13,30 +13,9 @@ const crashOnStart = (extra: object = {}) => ({
   name: 'doomed', entrypoint: fixture('crash-on-start/main.mjs'), capabilities: ['doomed.never'], activation: 'startup', restart: restart({ maxRestarts: 2 }), ...extra,
 });
 
-let current: TestKernel | undefined;
-afterEach(async () => {
-  await current?.close();
-  current = undefined;
-});
+/** Opens and starts a kernel, closed after the test. */
+const open = kernelPerTest();
 
-async function open(plugins: object[]): Promise<TestKernel> {
-  current = await startTestKernel(plugins);
-  return current;
-}
-
-type Failure = Error & { code?: unknown; data?: Record<string, unknown> };
-
-async function failure(promise: Promise<unknown>): Promise<Failure> {
-  try {
-    await promise;
-  } catch (error) {
-    return error as Failure;
-  }
-  throw new Error('expected a rejection');
-}
-
-const of = (states: StateChange[], plugin: string, from = 0) => states.slice(from).filter((change) => change.plugin === plugin);
-const targets = (changes: StateChange[]) => changes.map((change) => change.to);
 const until = (assertion: () => void) => vi.waitFor(assertion, { timeout: 15_000, interval: 20 });
 
 describe('restart after a crash', () => {

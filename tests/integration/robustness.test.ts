@@ -1,32 +1,18 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BusError, ErrorCode } from '@cyberstudio/sdk';
+import { ErrorCode } from '@cyberstudio/sdk';
 import type { LogRecord } from '../../kernel/src/index.ts';
+import { rejectionOf } from './support/assertions.ts';
+import { echoPlugin } from './support/echo-fixture.ts';
 import { fixture, startTestKernel, type TestKernel } from './support/test-kernel.ts';
 
-const ECHO_CAPABILITIES = [
-  'echo.echo', 'echo.slow', 'echo.aborts', 'echo.stream', 'echo.call', 'echo.emit', 'echo.subscribe',
-  'echo.unsubscribe', 'echo.events', 'echo.log', 'echo.fail', 'echo.whoami', 'echo.config', 'echo.pid',
-];
-
 const LINE_CAP_BYTES = 16 * 1024 * 1024;
-
-/** The error `promise` rejects with; fails the test when it resolves. */
-async function rejectionOf(promise: Promise<unknown>): Promise<BusError> {
-  try {
-    await promise;
-  } catch (error) {
-    expect(error).toBeInstanceOf(BusError);
-    return error as BusError;
-  }
-  throw new Error('expected the call to fail, but it succeeded');
-}
 
 describe('misbehaving plugins', () => {
   let test: TestKernel;
 
   beforeAll(async () => {
     test = await startTestKernel([
-      { name: 'echo', entrypoint: fixture('echo/main.ts'), activation: 'startup', capabilities: ECHO_CAPABILITIES },
+      echoPlugin(),
       { name: 'garbage', entrypoint: fixture('garbage-stdout/main.mjs'), activation: 'startup', capabilities: ['garbage.big', 'garbage.echo'] },
       { name: 'noisy', entrypoint: fixture('noisy/main.mjs'), activation: 'startup', capabilities: ['noisy.flood', 'noisy.ping'], config: { logEvery: 10 } },
       {

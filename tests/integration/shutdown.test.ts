@@ -1,23 +1,14 @@
 import { spawn } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { createInterface } from 'node:readline';
-import { afterEach, describe, expect, it, vi } from 'vitest';
-import { fixture, isAlive, repoRoot, startTestKernel, type TestKernel } from './support/test-kernel.ts';
+import { describe, expect, it, vi } from 'vitest';
+import type { Failure } from './support/assertions.ts';
+import { fixture, isAlive, kernelPerTest, repoRoot } from './support/test-kernel.ts';
 
 const COOKIE = { CYBERSTUDIO_PLUGIN_COOKIE: 'cyberstudio-plugin-v1-7f3a9c' };
 
-let current: TestKernel | undefined;
-afterEach(async () => {
-  await current?.close();
-  current = undefined;
-});
-
-async function open(plugins: object[]): Promise<TestKernel> {
-  current = await startTestKernel(plugins);
-  return current;
-}
-
-type Failure = Error & { code?: unknown; data?: Record<string, unknown> };
+/** Opens and starts a kernel, closed after the test. */
+const open = kernelPerTest();
 
 const settle = (promise: Promise<unknown>) =>
   promise.then(

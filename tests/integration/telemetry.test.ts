@@ -1,11 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { PluginTelemetrySample } from '../../kernel/src/index.ts';
+import { echoPlugin } from './support/echo-fixture.ts';
 import { fixture, startTestKernel, type TestKernel } from './support/test-kernel.ts';
-
-const ECHO_CAPABILITIES = [
-  'echo.echo', 'echo.slow', 'echo.aborts', 'echo.stream', 'echo.call', 'echo.emit', 'echo.subscribe',
-  'echo.unsubscribe', 'echo.events', 'echo.log', 'echo.fail', 'echo.whoami', 'echo.config', 'echo.pid',
-];
 
 describe('telemetry', () => {
   let test: TestKernel;
@@ -13,7 +9,7 @@ describe('telemetry', () => {
   beforeAll(async () => {
     test = await startTestKernel(
       [
-        { name: 'echo', entrypoint: fixture('echo/main.ts'), activation: 'startup', capabilities: ECHO_CAPABILITIES, limits: { maxConcurrentCalls: 1 } },
+        echoPlugin({ limits: { maxConcurrentCalls: 1 } }),
         { name: 'noisy', entrypoint: fixture('noisy/main.mjs'), activation: 'startup', capabilities: ['noisy.flood', 'noisy.ping'] },
       ],
       { telemetryIntervalMs: 200 },

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { pino } from 'pino';
+import { afterEach } from 'vitest';
 import { Kernel, type StateChange } from '../../../kernel/src/index.ts';
 
 /** Absolute path of the repository root. */
@@ -68,6 +69,19 @@ export async function startTestKernel(plugins: object[], options: { start?: bool
       }),
     close,
     [Symbol.asyncDispose]: close,
+  };
+}
+
+/** Registers an afterEach that closes the kernel `open` started last; `open` is startTestKernel with `defaults` under the options it is given. */
+export function kernelPerTest(defaults: Parameters<typeof startTestKernel>[1] = {}): (plugins: object[], options?: Parameters<typeof startTestKernel>[1]) => Promise<TestKernel> {
+  let current: TestKernel | undefined;
+  afterEach(async () => {
+    await current?.close();
+    current = undefined;
+  });
+  return async (plugins, options = {}) => {
+    current = await startTestKernel(plugins, { ...defaults, ...options });
+    return current;
   };
 }
 
