@@ -259,7 +259,7 @@ export class Kernel {
       caller,
       traceId: typeof meta?.traceId === 'string' ? meta.traceId : undefined,
       timeoutMs: typeof meta?.timeoutMs === 'number' && meta.timeoutMs > 0 ? meta.timeoutMs : undefined,
-      signal: context.signal,
+      signal: context.cancellation,
       onProgress: (chunk) => context.progress(chunk),
     });
   }

@@ -16,7 +16,7 @@ export type { JsonRpcMessage, RequestMessage, ResponseMessage, RequestId } from 
 export type { Transport, TransportHandlers, TransportDiagnostic } from './rpc/transport.ts';
 export {
   RpcConnection, timeoutError, cancelledError,
-  type IncomingRequestContext, type RpcConnectionHandlers, type RequestOptions, type ConnectionDiagnostic,
+  type CancellationSignal, type IncomingRequestContext, type RpcConnectionHandlers, type RequestOptions, type ConnectionDiagnostic,
 } from './rpc/rpc-connection.ts';
 export { definePlugin, defineCapability, type PluginDefinition, type CapabilitySpec } from './plugin/define-plugin.ts';
 export type { PluginContext, PluginServices, PluginCallOptions, TopicListener } from './plugin/plugin-context.ts';

@@ -1,6 +1,6 @@
 import {
   BusError, ErrorCode, SchemaValidator, cancelledError, formatIssues, matchesPattern, newTraceId, timeoutError,
-  type CallMeta, type Caller, type CapabilityDescriptor, type SchemaCheck,
+  type CallMeta, type Caller, type CancellationSignal, type CapabilityDescriptor, type SchemaCheck,
 } from '@cyberstudio/sdk';
 import type { PluginProcess } from '../lifecycle/plugin-process.ts';
 import type { PluginManifest } from '../registry/index.ts';
@@ -10,7 +10,8 @@ import { ConcurrencyGate } from './concurrency-gate.ts';
 export interface BusCallOptions {
   caller: Caller;
   traceId?: string;
-  signal?: AbortSignal;
+  /** Cancels the call: an AbortSignal, or an incoming request's cancellation when the bus relays a plugin's call. */
+  signal?: CancellationSignal;
   /** Idle timeout in ms; defaults to the provider's per-capability or per-plugin setting. */
   timeoutMs?: number;
   /** Total cap in ms; never longer than the provider's `callTotalTimeoutSeconds`. */
@@ -144,12 +145,17 @@ export class CapabilityBus {
   /** Waits in the plugin's queue; the call's total timeout already runs while it waits. */
   async #waitForSlot(gate: ConcurrencyGate, plugin: string, capability: string, options: BusCallOptions): Promise<void> {
     const totalMs = this.#totalTimeout(plugin, options);
-    const expiry = new AbortController();
-    const timer = setTimeout(() => expiry.abort(timeoutError(capability, totalMs, 'total')), totalMs);
+    const stop = new AbortController();
+    const timer = setTimeout(() => stop.abort(timeoutError(capability, totalMs, 'total')), totalMs);
+    const caller = options.signal;
+    const forward = () => stop.abort(caller!.reason);
+    if (caller?.aborted) forward();
+    else caller?.addEventListener('abort', forward, { once: true });
     try {
-      await gate.acquire(options.signal ? AbortSignal.any([options.signal, expiry.signal]) : expiry.signal);
+      await gate.acquire(stop.signal);
     } finally {
       clearTimeout(timer);
+      caller?.removeEventListener('abort', forward);
     }
   }
 
@@ -179,7 +185,7 @@ export class CapabilityBus {
 }
 
 /** Settles with `work`, or rejects with Cancelled as soon as `signal` aborts (work goes on in the background). */
-function abortable<T>(work: Promise<T>, signal: AbortSignal | undefined, capability: string): Promise<T> {
+function abortable<T>(work: Promise<T>, signal: CancellationSignal | undefined, capability: string): Promise<T> {
   if (!signal) return work;
   if (signal.aborted) {
     work.catch(() => {});

@@ -1,5 +1,5 @@
 import type { CallMeta, Caller } from '../protocol/messages.ts';
-import { timeoutError, type IncomingRequestContext } from '../rpc/rpc-connection.ts';
+import { timeoutError, type CancellationSignal, type IncomingRequestContext } from '../rpc/rpc-connection.ts';
 import type { PluginCallOptions, PluginContext, TopicListener } from './plugin-context.ts';
 import type { PluginLogger } from './plugin-logger.ts';
 
@@ -8,19 +8,32 @@ export interface HandlerHost {
   readonly config: Record<string, unknown>;
   readonly dataDir: string;
   readonly log: PluginLogger;
-  callTraced<Result>(traceId: string, capability: string, params: Record<string, unknown>, options: PluginCallOptions): Promise<Result>;
+  callTraced<Result>(traceId: string, capability: string, params: Record<string, unknown>, options: OutgoingCallOptions): Promise<Result>;
   emit(topic: string, data: unknown): void;
   subscribe(topic: string, listener: TopicListener): Promise<() => Promise<void>>;
 }
 
+/** Bus call options as the host sends them: any cancellation source, not only an AbortSignal. */
+export type OutgoingCallOptions = Omit<PluginCallOptions, 'signal'> & { signal?: CancellationSignal };
+
 const unknownCaller: Caller = { kind: 'kernel' };
 const MAX_TIMER_MS = 2 ** 31 - 1;
 
+const HEX_BYTES = Array.from({ length: 256 }, (_, byte) => byte.toString(16).padStart(2, '0'));
+/** Random bytes are drawn 4 KiB at a time: one getRandomValues per 256 ids instead of per id (~2.8 us each). */
+const POOL_BYTES = 4096;
+let randomPool = new Uint8Array(0);
+let poolOffset = 0;
+
 /** A random 32-hex-character trace id (W3C trace-context size). */
 export function newTraceId(): string {
-  const bytes = crypto.getRandomValues(new Uint8Array(16));
+  if (poolOffset + 16 > randomPool.length) {
+    randomPool = crypto.getRandomValues(new Uint8Array(POOL_BYTES));
+    poolOffset = 0;
+  }
   let hex = '';
-  for (const byte of bytes) hex += byte.toString(16).padStart(2, '0');
+  for (let index = poolOffset; index < poolOffset + 16; index++) hex += HEX_BYTES[randomPool[index]!];
+  poolOffset += 16;
   return hex;
 }
 
@@ -88,7 +101,9 @@ export class HandlerContext implements PluginContext {
   }
 
   call<Result = unknown>(capability: string, params: Record<string, unknown> = {}, options: PluginCallOptions = {}): Promise<Result> {
-    return this.#host.callTraced(this.traceId, capability, params, { ...options, signal: options.signal ?? this.signal });
+    // The handler's own cancellation reaches the inner call without building an AbortSignal; the
+    // deadline needs no timer here, because the kernel cancels this handler when it passes.
+    return this.#host.callTraced(this.traceId, capability, params, { ...options, signal: options.signal ?? this.#signal ?? this.#request.cancellation });
   }
 
   emit(topic: string, data: unknown): void {

@@ -6,7 +6,7 @@ import { Method, PROTOCOL_VERSION } from '../protocol/protocol-constants.ts';
 import { RpcConnection, type IncomingRequestContext } from '../rpc/rpc-connection.ts';
 import type { Transport } from '../rpc/transport.ts';
 import type { CapabilitySpec, PluginDefinition } from './define-plugin.ts';
-import { HandlerContext, newTraceId, type HandlerHost } from './handler-context.ts';
+import { HandlerContext, newTraceId, type HandlerHost, type OutgoingCallOptions } from './handler-context.ts';
 import type { PluginCallOptions, PluginServices, TopicListener } from './plugin-context.ts';
 import { createPluginLogger, type PluginLogger } from './plugin-logger.ts';
 import { SchemaValidator, formatIssues, type SchemaCheck } from './schema-validator.ts';
@@ -101,7 +101,7 @@ export class PluginServer implements PluginServices, HandlerHost {
   }
 
   /** Calls a capability through the kernel as part of trace `traceId`. */
-  callTraced<Result>(traceId: string, capability: string, params: Record<string, unknown>, options: PluginCallOptions): Promise<Result> {
+  callTraced<Result>(traceId: string, capability: string, params: Record<string, unknown>, options: OutgoingCallOptions): Promise<Result> {
     const _meta = options.timeout === undefined ? { traceId } : { traceId, timeoutMs: options.timeout };
     return this.#connection.request(capability, { ...params, _meta }, options) as Promise<Result>;
   }

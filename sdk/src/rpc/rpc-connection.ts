@@ -5,11 +5,24 @@ import type { CancelParams, ProgressParams } from '../protocol/messages.ts';
 import { isRequestId, type RequestId, type RequestMessage, type ResponseMessage } from './json-rpc-message.ts';
 import type { Transport, TransportDiagnostic } from './transport.ts';
 
+/**
+ * The part of AbortSignal the engine needs to follow a cancellation. A real AbortSignal is one;
+ * an incoming request offers one without allocating an AbortController per call.
+ */
+export interface CancellationSignal {
+  readonly aborted: boolean;
+  readonly reason: unknown;
+  addEventListener(type: 'abort', listener: () => void, options?: { once?: boolean }): void;
+  removeEventListener(type: 'abort', listener: () => void): void;
+}
+
 /** What a request handler receives besides method and params. */
 export interface IncomingRequestContext {
   readonly id: RequestId;
-  /** Aborted when the peer cancels, the connection closes, or the owner aborts it. */
+  /** Aborted when the peer cancels, the connection closes, or the owner aborts it. Built on first use. */
   readonly signal: AbortSignal;
+  /** The same cancellation as `signal`, without building an AbortSignal: for forwarding it to another request. */
+  readonly cancellation: CancellationSignal;
   /** Sends one `$/progress` chunk for this request, before its result. */
   progress(chunk: unknown): void;
 }
@@ -32,7 +45,7 @@ export interface RpcConnectionHandlers {
 
 /** Options of one outgoing request. */
 export interface RequestOptions {
-  signal?: AbortSignal;
+  signal?: CancellationSignal;
   /** Idle timeout in ms: fails with Timeout when neither result nor progress arrives for this long. */
   timeout?: number;
   /** Total timeout in ms, whatever progress arrives. */
@@ -87,10 +100,13 @@ class PendingRequest {
   }
 }
 
-class IncomingRequest implements IncomingRequestContext {
-  readonly controller = new AbortController();
+class IncomingRequest implements IncomingRequestContext, CancellationSignal {
   /** Set once a response (result, error or cancellation) went out; later results are dropped. */
   answered = false;
+  aborted = false;
+  reason: unknown;
+  #controller: AbortController | undefined;
+  #listeners: Array<() => void> | undefined;
 
   constructor(
     readonly id: RequestId,
@@ -98,7 +114,35 @@ class IncomingRequest implements IncomingRequestContext {
   ) {}
 
   get signal(): AbortSignal {
-    return this.controller.signal;
+    if (!this.#controller) {
+      this.#controller = new AbortController();
+      if (this.aborted) this.#controller.abort(this.reason);
+    }
+    return this.#controller.signal;
+  }
+
+  get cancellation(): CancellationSignal {
+    return this;
+  }
+
+  addEventListener(_type: 'abort', listener: () => void): void {
+    (this.#listeners ??= []).push(listener);
+  }
+
+  removeEventListener(_type: 'abort', listener: () => void): void {
+    const index = this.#listeners?.indexOf(listener) ?? -1;
+    if (index >= 0) this.#listeners!.splice(index, 1);
+  }
+
+  /** Aborts the handler's signal and every forwarded cancellation, once. */
+  abort(reason: unknown): void {
+    if (this.aborted) return;
+    this.aborted = true;
+    this.reason = reason;
+    this.#controller?.abort(reason);
+    const listeners = this.#listeners;
+    this.#listeners = undefined;
+    for (const listener of listeners ?? []) listener();
   }
 
   progress(chunk: unknown): void {
@@ -186,7 +230,7 @@ export class RpcConnection {
     this.#pending.clear();
     for (const incoming of this.#incoming.values()) {
       incoming.answered = true;
-      incoming.controller.abort(error);
+      incoming.abort(error);
     }
     this.#incoming.clear();
     this.#transport.close();
@@ -277,7 +321,7 @@ export class RpcConnection {
       const error = new BusError(ErrorCode.Cancelled, 'Request cancelled by the caller', { reason: 'cancelled by caller' });
       this.#finish(incoming);
       this.#sendError(incoming.id, error);
-      incoming.controller.abort(error);
+      incoming.abort(error);
       return;
     }
     this.#handlers.onNotification?.(method, params);
