@@ -3,11 +3,11 @@ import { mkdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import type { Logger } from 'pino';
 import {
-  BusError, DATA_DIR_ENV, ErrorCode, Method, PLUGIN_COOKIE_ENV, PLUGIN_COOKIE_VALUE, PLUGIN_NAME_ENV, PROTOCOL_VERSIONS_ENV,
-  SUPPORTED_PROTOCOL_VERSIONS, TOPIC_NAME, TOPIC_PATTERN, LocalError, LocalErrorCode, SchemaValidator, formatIssues, isCapabilityName, matchesPattern,
-  type Caller, type ConnectionDiagnostic, type IncomingRequestContext, type PublishParams, type SubscribeParams,
+  BusError, DATA_DIR_ENV, ErrorCode, PLUGIN_COOKIE_ENV, PLUGIN_COOKIE_VALUE, PLUGIN_NAME_ENV, PROTOCOL_VERSIONS_ENV,
+  SUPPORTED_PROTOCOL_VERSIONS, LocalError, LocalErrorCode, SchemaValidator, formatIssues,
 } from '@cyberstudio/sdk';
 import { CapabilityBus, type BusCallOptions } from './bus/capability-bus.ts';
+import { PluginMessages, diagnosticRecord } from './bus/plugin-messages.ts';
 import { TopicHub } from './bus/topic-hub.ts';
 import { KERNEL_NAME, KERNEL_VERSION } from './kernel-info.ts';
 import type { PluginProcessOptions } from './lifecycle/plugin-process.ts';
@@ -18,7 +18,7 @@ import { ConfigOverrides } from './management/config-overrides.ts';
 import { launchCommand, launchEnvironment, loadRegistry, startOrder, stopOrder, type PluginManifest, type Registry } from './registry/index.ts';
 import { CallMetrics } from './telemetry/call-metrics.ts';
 import { KernelLogs } from './telemetry/kernel-logs.ts';
-import { parseRpcLog, parseStderrLine } from './telemetry/log-line-parser.ts';
+import { parseStderrLine } from './telemetry/log-line-parser.ts';
 import { TelemetrySampler } from './telemetry/telemetry-sampler.ts';
 
 /** How to open a kernel. */
@@ -54,6 +54,7 @@ export class Kernel {
   readonly startedAt = Date.now();
   readonly #supervisors = new Map<string, PluginSupervisor>();
   readonly #validator = new SchemaValidator();
+  readonly #plugins: PluginMessages;
   #registry: Registry;
   #sampler: TelemetrySampler;
   #closing: Promise<void> | undefined;
@@ -72,6 +73,7 @@ export class Kernel {
       callKernel: (capability, params, options) => callKernelCapability(this, capability, params, options),
       onCallSettled: (plugin, capability, ms, error) => this.metrics.record(plugin, capability, ms, error),
     });
+    this.#plugins = new PluginMessages({ bus: this.bus, topics: this.topics, logs, supervisor: (plugin) => this.#supervisors.get(plugin) });
     for (const manifest of registry.plugins) this.#addPlugin(manifest);
     this.#sampler = new TelemetrySampler(this, options.telemetryIntervalMs ?? 1000);
   }
@@ -240,66 +242,11 @@ export class Kernel {
       },
       declaredCapabilities: manifest.capabilities,
       startTimeoutMs: manifest.healthcheck.startTimeoutSeconds * 1000,
-      onRequest: (method, params, context) => this.#onPluginRequest(manifest.name, method, params, context),
-      onNotification: (method, params) => this.#onPluginNotification(manifest.name, method, params),
+      onRequest: (method, params, context) => this.#plugins.request(manifest.name, method, params, context),
+      onNotification: (method, params) => this.#plugins.notification(manifest.name, method, params),
       onStderrLine: (line) => this.logs.append(parseStderrLine(line, name, Date.now())),
       onDiagnostic: (diagnostic) => this.logs.append(diagnosticRecord(name, diagnostic)),
     };
-  }
-
-  #onPluginRequest(plugin: string, method: string, params: unknown, context: IncomingRequestContext): unknown {
-    if (method === Method.Subscribe || method === Method.Unsubscribe) return this.#subscription(plugin, method, params);
-    if (!isCapabilityName(method)) throw new BusError(ErrorCode.MethodNotFound, `The kernel does not implement ${method}`, { method });
-    if (typeof params !== 'object' || params === null || Array.isArray(params)) {
-      throw new BusError(ErrorCode.CapabilityInvalidParams, `Params of ${method} must be a JSON object`, { capability: method, errors: [] });
-    }
-    const meta = (params as { _meta?: { traceId?: unknown; timeoutMs?: unknown } })._meta;
-    const caller: Caller = { kind: 'plugin', name: plugin };
-    return this.bus.call(method, params as Record<string, unknown>, {
-      caller,
-      traceId: typeof meta?.traceId === 'string' ? meta.traceId : undefined,
-      timeoutMs: typeof meta?.timeoutMs === 'number' && meta.timeoutMs > 0 ? meta.timeoutMs : undefined,
-      signal: context.cancellation,
-      onProgress: (chunk) => context.progress(chunk),
-    });
-  }
-
-  #subscription(plugin: string, method: string, params: unknown): Record<string, never> {
-    const topic = (params as Partial<SubscribeParams> | undefined)?.topic;
-    if (typeof topic !== 'string' || !TOPIC_PATTERN.test(topic)) {
-      throw new BusError(ErrorCode.InvalidParams, `${method} needs { topic }: '*', a topic, or a topic ending in '.*' (no other '*', no whitespace)`, { method });
-    }
-    const id = `plugin:${plugin}`;
-    if (method === Method.Unsubscribe) {
-      this.topics.unsubscribe(id, topic);
-      return {};
-    }
-    const allowed = this.#supervisorOf(plugin).manifest.permissions.subscribe;
-    if (!allowed.some((pattern) => pattern === '*' || pattern === topic || matchesPattern(pattern, topic))) {
-      throw new BusError(ErrorCode.Forbidden, `Plugin '${plugin}' may not subscribe to ${topic}: add it to permissions.subscribe`, { capability: method, caller: { kind: 'plugin', name: plugin } });
-    }
-    this.topics.subscribe(id, topic, (eventTopic, data, source) => {
-      this.#supervisors.get(plugin)?.process?.notify(Method.Event, { topic: eventTopic, data, source });
-    });
-    return {};
-  }
-
-  #onPluginNotification(plugin: string, method: string, params: unknown): void {
-    if (method === Method.Log) {
-      this.logs.append(parseRpcLog(params, plugin, Date.now()));
-    } else if (method === Method.Publish) {
-      const { topic, data } = (params ?? {}) as Partial<PublishParams>;
-      if (typeof topic !== 'string' || !TOPIC_NAME.test(topic)) {
-        this.logs.append({ time: Date.now(), plugin, level: 'warn', msg: `publish refused: topic ${JSON.stringify(topic)} is not a topic name (no '*', no whitespace)`, source: 'kernel' });
-        return;
-      }
-      const allowed = this.#supervisors.get(plugin)?.manifest.permissions.publish ?? [];
-      if (!allowed.some((pattern) => matchesPattern(pattern, topic)) || topic.startsWith('kernel.')) {
-        this.logs.append({ time: Date.now(), plugin, level: 'warn', msg: `publish to ${topic} refused: not in permissions.publish (kernel.* is reserved)`, source: 'kernel' });
-        return;
-      }
-      this.topics.publish(topic, data, plugin);
-    }
   }
 
   #onStateChange(change: StateChange): void {
@@ -320,22 +267,4 @@ function checkLaunchable(plugin: string, entrypoint: string | undefined, cwd: st
   const missing = (what: string) => new LocalError(LocalErrorCode.SpawnFailed, `Plugin '${plugin}' cannot start: ${what} does not exist`, { plugin, path: what });
   if (entrypoint !== undefined && !existsSync(entrypoint)) throw missing(`entrypoint ${entrypoint}`);
   if (!existsSync(cwd)) throw missing(`working directory ${cwd}`);
-}
-
-function diagnosticRecord(plugin: string, diagnostic: ConnectionDiagnostic) {
-  const time = Date.now();
-  switch (diagnostic.kind) {
-    case 'invalid-json':
-      return { time, plugin, level: 'warn' as const, msg: `skipped a non-JSON line on stdout: ${diagnostic.line}`, source: 'kernel' as const };
-    case 'oversized':
-      return { time, plugin, level: 'error' as const, msg: `dropped a ${diagnostic.bytes}-byte line on stdout: over the line size cap`, source: 'kernel' as const };
-    case 'invalid-message':
-      return { time, plugin, level: 'warn' as const, msg: `skipped a message that is not JSON-RPC 2.0: ${JSON.stringify(diagnostic.message).slice(0, 200)}`, source: 'kernel' as const };
-    case 'unknown-response':
-      return { time, plugin, level: 'debug' as const, msg: `ignored a response to unknown request id ${String(diagnostic.id)}`, source: 'kernel' as const };
-    case 'write-failed':
-      return { time, plugin, level: 'warn' as const, msg: `writing to the plugin failed: ${diagnostic.error}`, source: 'kernel' as const };
-    default:
-      return diagnostic satisfies never;
-  }
 }
