@@ -1,5 +1,4 @@
-import { LocalErrorCode } from '../../../sdk/src/protocol/error-codes.ts';
-import { LocalError } from '../../../sdk/src/protocol/local-error.ts';
+import { LocalError, LocalErrorCode } from '@cyberstudio/sdk';
 import type { PluginManifest } from './registry-types.ts';
 
 /** The part of a manifest the dependency graph needs. */

@@ -1,7 +1,6 @@
 import { basename } from 'node:path';
 import type { ErrorObject } from 'ajv';
-import { LocalErrorCode } from '../../../sdk/src/protocol/error-codes.ts';
-import { LocalError } from '../../../sdk/src/protocol/local-error.ts';
+import { LocalError, LocalErrorCode } from '@cyberstudio/sdk';
 import type { RegistryIssue } from './registry-types.ts';
 
 /** Operator wording for each pattern-checked definition in schemas/plugins.schema.json. */

@@ -1,4 +1,4 @@
-import type { LogLevel } from '../../../sdk/src/protocol/messages.ts';
+import { logLevelValue, type LogLevel } from '@cyberstudio/sdk';
 
 export type { LogLevel };
 
@@ -18,15 +18,8 @@ export interface LogRecord {
   source: LogSource;
 }
 
-/** The pino number of each level; higher is more severe. */
-export const LogLevelValue: Readonly<Record<LogLevel, number>> = {
-  trace: 10,
-  debug: 20,
-  info: 30,
-  warn: 40,
-  error: 50,
-  fatal: 60,
-};
+/** The pino number of each level; higher is more severe. The SDK's table, so plugin and kernel agree. */
+export const LogLevelValue = logLevelValue;
 
 /** Every level, least severe first. */
 export const LOG_LEVELS: readonly LogLevel[] = ['trace', 'debug', 'info', 'warn', 'error', 'fatal'];
