@@ -4,12 +4,13 @@ import { join, resolve } from 'node:path';
 import type { Logger } from 'pino';
 import {
   BusError, DATA_DIR_ENV, ErrorCode, PLUGIN_COOKIE_ENV, PLUGIN_COOKIE_VALUE, PLUGIN_NAME_ENV, PROTOCOL_VERSIONS_ENV,
-  SUPPORTED_PROTOCOL_VERSIONS, LocalError, LocalErrorCode, SchemaValidator, formatIssues,
+  SUPPORTED_PROTOCOL_VERSIONS, LocalError, LocalErrorCode, formatIssues,
 } from '@cyberstudio/sdk';
 import { CapabilityBus, type BusCallOptions } from './bus/capability-bus.ts';
 import { PluginMessages, diagnosticRecord } from './bus/plugin-messages.ts';
 import { TopicHub } from './bus/topic-hub.ts';
 import { KERNEL_NAME, KERNEL_VERSION } from './kernel-info.ts';
+import { kernelValidator } from './kernel-validator.ts';
 import type { PluginProcessOptions } from './lifecycle/plugin-process.ts';
 import { PluginState, type StateChange } from './lifecycle/plugin-state.ts';
 import { PluginSupervisor } from './lifecycle/plugin-supervisor.ts';
@@ -53,7 +54,6 @@ export class Kernel {
   readonly configOverrides: ConfigOverrides;
   readonly startedAt = Date.now();
   readonly #supervisors = new Map<string, PluginSupervisor>();
-  readonly #validator = new SchemaValidator();
   readonly #plugins: PluginMessages;
   #registry: Registry;
   #sampler: TelemetrySampler;
@@ -215,7 +215,7 @@ export class Kernel {
     const name = manifest.name;
     const config = this.configOverrides.get(name) ?? manifest.config;
     if (manifest.configSchema) {
-      const issues = this.#validator.compile(manifest.configSchema)(config);
+      const issues = kernelValidator.compile(manifest.configSchema)(config);
       if (issues.length > 0) {
         throw new LocalError(LocalErrorCode.ConfigInvalid, `Invalid config for plugin '${name}': ${formatIssues(issues)}`, { plugin: name, errors: issues });
       }

@@ -1,7 +1,8 @@
 import {
-  BusError, ErrorCode, SchemaValidator, cancelledError, formatIssues, matchesPattern, newTraceId, timeoutError,
+  BusError, ErrorCode, cancelledError, formatIssues, matchesPattern, newTraceId, timeoutError,
   type CallMeta, type Caller, type CancellationSignal, type CapabilityDescriptor, type SchemaCheck,
 } from '@cyberstudio/sdk';
+import { kernelValidator } from '../kernel-validator.ts';
 import type { PluginProcess } from '../lifecycle/plugin-process.ts';
 import type { PluginManifest } from '../registry/index.ts';
 import { ConcurrencyGate } from './concurrency-gate.ts';
@@ -45,7 +46,6 @@ export class CapabilityBus {
   readonly #descriptors = new Map<string, CapabilityDescriptor>();
   readonly #checks = new Map<string, SchemaCheck>();
   readonly #gates = new Map<string, ConcurrencyGate>();
-  readonly #validator = new SchemaValidator();
 
   constructor(host: BusHost) {
     this.#host = host;
@@ -76,7 +76,7 @@ export class CapabilityBus {
       this.#providers.set(descriptor.name, plugin);
       this.#descriptors.set(descriptor.name, descriptor);
       try {
-        this.#checks.set(descriptor.name, this.#validator.compile(descriptor.params));
+        this.#checks.set(descriptor.name, kernelValidator.compile(descriptor.params));
       } catch {
         // An uncompilable schema is the provider's problem: the provider still validates its own params.
         this.#checks.delete(descriptor.name);

@@ -1,10 +1,11 @@
 import { readFileSync } from 'node:fs';
-import { LocalError, LocalErrorCode, SchemaValidator, formatIssues, type InitializeResult } from '@cyberstudio/sdk';
+import { LocalError, LocalErrorCode, formatIssues, type InitializeResult } from '@cyberstudio/sdk';
+import { kernelValidator } from '../kernel-validator.ts';
 
 const resultSchema = JSON.parse(
   readFileSync(new URL('../../../schemas/protocol/initialize-result.schema.json', import.meta.url), 'utf8'),
 ) as Record<string, unknown>;
-const checkResultShape = new SchemaValidator().compile(resultSchema);
+const checkResultShape = kernelValidator.compile(resultSchema);
 
 /**
  * Checks a plugin's `initialize` answer: its shape (schemas/protocol/initialize-result), its name,

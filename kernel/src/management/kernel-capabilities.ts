@@ -1,7 +1,8 @@
-import { BusError, ErrorCode, SchemaValidator, formatIssues, type CapabilityDescriptor, type SchemaCheck } from '@cyberstudio/sdk';
+import { BusError, ErrorCode, formatIssues, type CapabilityDescriptor, type SchemaCheck } from '@cyberstudio/sdk';
 import type { BusCallOptions } from '../bus/capability-bus.ts';
 import type { Kernel } from '../kernel.ts';
 import { KERNEL_NAME, KERNEL_VERSION } from '../kernel-info.ts';
+import { kernelValidator as validator } from '../kernel-validator.ts';
 import type { PluginSupervisor } from '../lifecycle/plugin-supervisor.ts';
 import { LOG_LEVELS, type LogLevel } from '../telemetry/log-record.ts';
 
@@ -118,7 +119,6 @@ const capabilities: Record<string, KernelCapability> = {
   },
 };
 
-const validator = new SchemaValidator();
 const checks = new Map<string, SchemaCheck>(Object.entries(capabilities).map(([name, capability]) => [name, validator.compile(capability.params)]));
 
 /** Descriptors of the kernel's own capabilities, in the handshake's shape. */
