@@ -96,7 +96,7 @@ describe('cyberstudio start', () => {
   it('logs JSON lines, runs the startup plugins, and on SIGINT stops them and exits 0', async () => {
     const token = `cds-test-${randomUUID()}`;
     const file = await registry([{ name: 'echo', entrypoint: fixture('echo/main.ts'), args: [token], activation: 'startup' }]);
-    const child = spawn(process.execPath, [cli, 'start', '--plugins', file, '--data', join(file, '..', 'data')], { cwd: repoRoot, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [cli, 'start', '--plugins', file, '--data', join(file, '..', 'data'), '--port', '0'], { cwd: repoRoot, stdio: ['ignore', 'pipe', 'pipe'] });
     cleanups.push(() => void child.kill('SIGKILL'));
     const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
     let stderr = '';

@@ -9,6 +9,10 @@ export const ExitCode = {
   RegistryInvalid: 3,
   /** The data directory cannot be created or written. */
   DataDirUnavailable: 4,
+  /** The gateway cannot listen (port in use, bad address, or non-loopback without auth). */
+  GatewayUnavailable: 5,
+  /** A client command could not reach a running kernel. */
+  KernelUnreachable: 6,
 } as const;
 
 /** One of the CLI's exit codes. */
@@ -20,4 +24,6 @@ export const exitCodeHelp = `Exit codes:
   1  failure while running
   2  usage error (unknown command or flag)
   3  plugins.json missing or invalid
-  4  data directory unavailable`;
+  4  data directory unavailable
+  5  gateway cannot listen (port in use, bad address, non-loopback without auth)
+  6  no running kernel answered at the gateway URL (client commands)`;

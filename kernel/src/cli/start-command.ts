@@ -1,20 +1,26 @@
 import { parseArgs } from 'node:util';
 import { LocalError, LocalErrorCode } from '@cyberstudio/sdk';
+import { Gateway, resolveGatewaySettings } from '../gateway/index.ts';
 import { Kernel } from '../kernel.ts';
 import { createLogger } from './create-logger.ts';
 import { ExitCode, exitCodeHelp } from './exit-codes.ts';
 import { watchRegistry } from './watch-registry.ts';
 
 /** --help of `cyberstudio start`. */
-export const startHelp = `Usage: cyberstudio start [--plugins plugins.json] [--data ./data] [--watch] [--log-level info]
+export const startHelp = `Usage: cyberstudio start [--plugins plugins.json] [--data ./data] [--host 127.0.0.1] [--port 6813] [--watch]
 
-Starts the kernel and every plugin with startup activation (dependencies first). Lazy plugins
-start on the first call of one of their capabilities. Ctrl-C (SIGINT) or SIGTERM stops plugins in
-reverse dependency order and exits; a second Ctrl-C kills them at once.
+Starts the kernel, its gateway (HTTP + WebSocket on one port) and every plugin with startup
+activation (dependencies first). Lazy plugins start on the first call of one of their
+capabilities. Ctrl-C (SIGINT) or SIGTERM stops plugins in reverse dependency order and exits;
+a second Ctrl-C kills them at once.
 
 Options:
   --plugins <file>    the plugin registry (default: ./plugins.json)
   --data <dir>        logs, plugin data and config overrides (default: ./data)
+  --host <address>    gateway address (default: gateway.host in plugins.json, else 127.0.0.1;
+                      env CYBERSTUDIO_HOST). Without gateway.auth only loopback is allowed.
+  --port <n>          gateway port, 0 for any free one (default: gateway.port, else 6813;
+                      env CYBERSTUDIO_PORT)
   --watch             reload plugins.json when it changes and restart a plugin whose files change
   --log-level <lvl>   trace | debug | info | warn | error (default: info)
   --json              log JSON lines even on a terminal
@@ -29,6 +35,8 @@ export async function startCommand(argv: string[]): Promise<number> {
     options: {
       plugins: { type: 'string', default: 'plugins.json' },
       data: { type: 'string', default: 'data' },
+      host: { type: 'string' },
+      port: { type: 'string' },
       watch: { type: 'boolean', default: false },
       'log-level': { type: 'string', default: 'info' },
       json: { type: 'boolean', default: false },
@@ -47,15 +55,27 @@ export async function startCommand(argv: string[]): Promise<number> {
   } catch (error) {
     return reportOpenError(error);
   }
+  let gateway: Gateway;
+  try {
+    const settings = resolveGatewaySettings(kernel.registry.gateway, { host: values.host, port: values.port });
+    gateway = await Gateway.listen({ kernel, settings, logger });
+  } catch (error) {
+    await kernel.close();
+    return reportOpenError(error);
+  }
+  if (!gateway.context.identity.enabled) {
+    logger.warn('no gateway.auth in plugins.json: every request from this machine acts as the admin, so the gateway listens on loopback only');
+  }
+  logger.info({ url: gateway.url }, `gateway listening on ${gateway.url}`);
   const stopped = waitForStopSignal(kernel);
   const watcher = values.watch ? watchRegistry(kernel) : undefined;
   logger.info({ registry: kernel.registry.file, dataDir: kernel.options.dataDir, plugins: kernel.registry.plugins.length }, 'kernel starting');
   await kernel.start();
-  logger.info('kernel ready');
+  logger.info({ url: gateway.url }, 'kernel ready');
   const signal = await stopped;
   logger.info({ signal }, 'stopping plugins');
   await watcher?.close();
-  await kernel.close();
+  await Promise.all([gateway.close(), kernel.close()]);
   logger.info('kernel stopped');
   logger.flush?.();
   return ExitCode.Ok;
@@ -85,6 +105,7 @@ function reportOpenError(error: unknown): number {
   if (error instanceof LocalError) {
     console.error(`cyberstudio: ${error.message}`);
     if (error.code === LocalErrorCode.DataDirUnavailable) return ExitCode.DataDirUnavailable;
+    if (error.code === LocalErrorCode.GatewayListenFailed || error.code === LocalErrorCode.GatewayInsecureBind) return ExitCode.GatewayUnavailable;
     return ExitCode.RegistryInvalid;
   }
   console.error('cyberstudio: could not start the kernel:', error);

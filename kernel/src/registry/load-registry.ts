@@ -6,7 +6,7 @@ import { LocalError, LocalErrorCode } from '@cyberstudio/sdk';
 import { checkDependencies } from './dependency-order.ts';
 import { consistencyIssues } from './registry-consistency.ts';
 import { issuesFromSchemaErrors, pluginLabel, registryInvalid } from './registry-issues.ts';
-import type { PluginManifest, Registry, RegistryIssue } from './registry-types.ts';
+import type { GatewaySettings, PluginManifest, Registry, RegistryIssue } from './registry-types.ts';
 
 /** schemas/plugins.schema.json, which also serves editors through `$schema` in plugins.json. */
 export const pluginsSchema: Record<string, unknown> = JSON.parse(
@@ -61,7 +61,8 @@ export function parseRegistry(json: unknown, opts: { file: string; baseDir: stri
   } catch (error) {
     throw error instanceof LocalError ? inFile(error, opts.file) : error;
   }
-  return { plugins, file: opts.file, baseDir: opts.baseDir };
+  const gateway = (document as { gateway: GatewaySettings }).gateway;
+  return { plugins, gateway, file: opts.file, baseDir: opts.baseDir };
 }
 
 function completeManifest(entry: SchemaDefaultedManifest): PluginManifest {

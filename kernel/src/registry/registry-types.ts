@@ -85,13 +85,57 @@ export interface PluginManifest {
   permissions: PermissionSettings;
   limits: LimitSettings;
   watch: string[];
-  /** Gateway routes; opaque to the registry. */
-  http?: Record<string, unknown>;
+  /** What the gateway serves for this plugin. */
+  http?: PluginHttpSettings;
+}
+
+/** A plugin's HTTP contributions: routes mapped to capabilities, and a proxied mount. */
+export interface PluginHttpSettings {
+  /** `"POST /v1/chat/completions"` -> capability name. */
+  routes?: Record<string, string>;
+  /** Path prefix proxied to the port the plugin reports in its handshake. */
+  mount?: string;
+}
+
+/** Which roles may call which capability patterns and subscribe to which topic patterns. */
+export interface AccessRule {
+  roles: string[];
+  call: string[];
+  subscribe: string[];
+}
+
+/** The identity provider: a capability that turns a credential into a user. */
+export interface GatewayAuthSettings {
+  capability: string;
+  cacheSeconds: number;
+  sessionCookie: string;
+}
+
+/** Gateway limits; see schemas/plugins.schema.json for each one's meaning. */
+export interface GatewayLimits {
+  bodyBytes: number;
+  batchSize: number;
+  wsMessageBytes: number;
+  wsCallsInFlight: number;
+  wsEventBuffer: number;
+  wsMaxBufferedBytes: number;
+  heartbeatSeconds: number;
+}
+
+/** The `gateway` section of plugins.json with every default applied. */
+export interface GatewaySettings {
+  host: string;
+  port: number;
+  auth?: GatewayAuthSettings;
+  access: AccessRule[];
+  allowedOrigins: string[];
+  limits: GatewayLimits;
 }
 
 /** A loaded registry: its plugins in file order, the file, and the directory paths resolve against. */
 export interface Registry {
   plugins: PluginManifest[];
+  gateway: GatewaySettings;
   file: string;
   baseDir: string;
 }

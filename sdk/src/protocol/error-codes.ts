@@ -22,6 +22,9 @@ export const ErrorCode = {
   ConnectionClosed: -32009,
   ProtocolVersionUnsupported: -32010,
   ShuttingDown: -32011,
+  Unauthenticated: -32012,
+  RateLimited: -32013,
+  PluginNotFound: -32014,
 } as const;
 
 /** A numeric wire error code from the catalog. */
@@ -48,12 +51,15 @@ export const wireErrorCatalog: Readonly<Record<ErrorCode, ErrorCatalogEntry>> = 
   [-32003]: { name: 'PluginExited', summary: 'The providing plugin exited while the call was in flight.', data: '{ plugin, exitCode, signal }', httpStatus: 502 },
   [-32004]: { name: 'Timeout', summary: 'The call passed its idle timeout (no result or progress) or its total deadline.', data: '{ capability, timeoutMs, kind: "idle" | "total" }', httpStatus: 504 },
   [-32005]: { name: 'Cancelled', summary: 'The caller cancelled the call, or went away.', data: '{ reason }', httpStatus: 499 },
-  [-32006]: { name: 'Overloaded', summary: 'The provider is at its concurrency limit and its queue is full.', data: '{ plugin, maxConcurrentCalls, queueLimit }', httpStatus: 503 },
+  [-32006]: { name: 'Overloaded', summary: "The provider is at its concurrency limit and its queue is full, or a gateway connection is at its limit of calls in flight or subscriptions.", data: '{ plugin, maxConcurrentCalls, queueLimit } from the bus; { limit, reason } from the gateway', httpStatus: 503 },
   [-32007]: { name: 'CapabilityInvalidParams', summary: "The params do not match the capability's JSON Schema.", data: '{ capability, errors: [{ instancePath, message, keyword, params }] }', httpStatus: 400 },
   [-32008]: { name: 'Forbidden', summary: 'The caller may not call this capability.', data: '{ capability, caller }', httpStatus: 403 },
   [-32009]: { name: 'ConnectionClosed', summary: 'The connection closed while the request was pending.', data: '{ reason }', httpStatus: 502 },
   [-32010]: { name: 'ProtocolVersionUnsupported', summary: 'The two sides share no protocol version.', data: '{ supported: { min, max }, requested }', httpStatus: 500 },
   [-32011]: { name: 'ShuttingDown', summary: 'The receiver is shutting down and accepts no new calls.', data: '{ plugin? }', httpStatus: 503 },
+  [-32012]: { name: 'Unauthenticated', summary: 'The request carries no credential, or one the identity provider rejects (unknown, expired, revoked).', data: '{ reason }', httpStatus: 401 },
+  [-32013]: { name: 'RateLimited', summary: 'A provider refused the call because the caller is over a rate limit or budget; retry after the given time.', data: '{ retryAfterSeconds, limit?, remaining?, resetSeconds?, scope? }', httpStatus: 429 },
+  [-32014]: { name: 'PluginNotFound', summary: 'No plugin of that name is registered (a management call or REST path named it).', data: '{ plugin, capability? }', httpStatus: 404 },
 };
 
 /** String codes of local errors, raised and handled inside one process. */
@@ -71,6 +77,8 @@ export const LocalErrorCode = {
   PluginQuarantined: 'CDS_ERR_PLUGIN_QUARANTINED',
   NotLaunchedByKernel: 'CDS_ERR_NOT_LAUNCHED_BY_KERNEL',
   DataDirUnavailable: 'CDS_ERR_DATA_DIR_UNAVAILABLE',
+  GatewayListenFailed: 'CDS_ERR_GATEWAY_LISTEN_FAILED',
+  GatewayInsecureBind: 'CDS_ERR_GATEWAY_INSECURE_BIND',
 } as const;
 
 /** A string code of a local error. */
@@ -91,4 +99,6 @@ export const localErrorCatalog: Readonly<Record<LocalErrorCode, Omit<ErrorCatalo
   CDS_ERR_PLUGIN_QUARANTINED: { name: 'PluginQuarantined', summary: 'The plugin crashed too often and waits for an explicit start.', data: '{ plugin, lastError }' },
   CDS_ERR_NOT_LAUNCHED_BY_KERNEL: { name: 'NotLaunchedByKernel', summary: 'A plugin was run by hand instead of by the kernel.' },
   CDS_ERR_DATA_DIR_UNAVAILABLE: { name: 'DataDirUnavailable', summary: 'The data directory cannot be created or written.', data: '{ path }' },
+  CDS_ERR_GATEWAY_LISTEN_FAILED: { name: 'GatewayListenFailed', summary: 'The gateway cannot listen on its host and port (in use, not an address of this machine, no permission).', data: '{ host, port, reason }' },
+  CDS_ERR_GATEWAY_INSECURE_BIND: { name: 'GatewayInsecureBind', summary: 'The gateway was asked to listen beyond loopback with no auth capability configured; it refuses.', data: '{ host }' },
 };

@@ -5,7 +5,7 @@ export type JsonSchema = Record<string, unknown> | boolean;
 
 /** Who made a call: a user with roles, a plugin, or the kernel itself. */
 export type Caller =
-  | { kind: 'user'; id: string; roles: string[] }
+  | { kind: 'user'; id: string; roles: string[]; name?: string; keyId?: string }
   | { kind: 'plugin'; name: string }
   | { kind: 'kernel' };
 
@@ -52,6 +52,13 @@ export interface InitializeResult {
   configSchema?: Record<string, unknown>;
   /** A loopback port where the plugin serves HTTP, for plugins that serve their own web content. */
   http?: { port: number };
+  /** True when the plugin applies a new config in place (the `configure` request) instead of needing a restart. */
+  liveConfig?: boolean;
+}
+
+/** Params of `configure` (kernel -> plugin): the new config, already validated against configSchema. */
+export interface ConfigureParams {
+  config: Record<string, unknown>;
 }
 
 /** Params of `$/progress`: one streamed chunk of the request `id`. */

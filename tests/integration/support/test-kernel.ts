@@ -28,10 +28,10 @@ export interface TestKernel {
 }
 
 /** Writes `plugins` as a registry in a fresh temp dir, opens a kernel on it, and starts it. */
-export async function startTestKernel(plugins: object[], options: { start?: boolean; dataDir?: string; telemetryIntervalMs?: number } = {}): Promise<TestKernel> {
+export async function startTestKernel(plugins: object[], options: { start?: boolean; dataDir?: string; telemetryIntervalMs?: number; gateway?: object } = {}): Promise<TestKernel> {
   const dir = await mkdtemp(join(tmpdir(), 'cds-test-'));
   const registryFile = join(dir, 'plugins.json');
-  await writeFile(registryFile, JSON.stringify({ plugins }, null, 2));
+  await writeFile(registryFile, JSON.stringify(options.gateway ? { plugins, gateway: options.gateway } : { plugins }, null, 2));
   const kernel = await Kernel.open({ registryFile, dataDir: options.dataDir ?? join(dir, 'data'), logger: pino({ level: 'silent' }), telemetryIntervalMs: options.telemetryIntervalMs });
   const states: StateChange[] = [];
   const waiters = new Set<() => void>();

@@ -1,0 +1,47 @@
+import { BusError, ErrorCode, errorName, wireErrorCatalog } from '@cyberstudio/sdk';
+
+/** The HTTP status the catalog gives a wire error code; 500 for codes it does not know. */
+export function httpStatusOf(code: number): number {
+  return (wireErrorCatalog as Record<number, { httpStatus: number }>)[code]?.httpStatus ?? 500;
+}
+
+/**
+ * Headers an error adds to an HTTP answer: `WWW-Authenticate` with 401, `Retry-After` and
+ * `x-ratelimit-*` with 429 (from RateLimited's data).
+ */
+export function errorHeaders(error: BusError): Record<string, string> {
+  if (error.code === ErrorCode.Unauthenticated) return { 'www-authenticate': 'Bearer realm="cyberstudio"' };
+  if (error.code !== ErrorCode.RateLimited) return {};
+  const data = (error.data ?? {}) as { retryAfterSeconds?: unknown; limit?: unknown; remaining?: unknown; resetSeconds?: unknown };
+  const headers: Record<string, string> = {};
+  const retry = typeof data.retryAfterSeconds === 'number' && data.retryAfterSeconds >= 0 ? Math.ceil(data.retryAfterSeconds) : 1;
+  headers['retry-after'] = String(retry);
+  if (typeof data.limit === 'number') headers['x-ratelimit-limit'] = String(data.limit);
+  if (typeof data.remaining === 'number') headers['x-ratelimit-remaining'] = String(Math.max(0, data.remaining));
+  if (typeof data.resetSeconds === 'number') headers['x-ratelimit-reset'] = String(Math.ceil(data.resetSeconds));
+  return headers;
+}
+
+/** The JSON body of an error answer outside JSON-RPC: `{ error: { code, name, message, data? } }`. */
+export function errorBody(error: BusError): { error: { code: number; name: string; message: string; data?: unknown } } {
+  const body: { code: number; name: string; message: string; data?: unknown } = { code: error.code, name: errorName(error.code), message: error.message };
+  if (error.data !== undefined) body.data = error.data;
+  return { error: body };
+}
+
+/** Codes whose HTTP status a single JSON-RPC answer over HTTP also carries (401, 403, 429). */
+export function isAccessError(code: number): boolean {
+  return code === ErrorCode.Unauthenticated || code === ErrorCode.Forbidden || code === ErrorCode.RateLimited;
+}
+
+/** A gateway-level HTTP failure before any capability runs (unsupported media type, body too large, ...). */
+export class HttpError extends Error {
+  readonly status: number;
+  readonly error: BusError;
+
+  constructor(status: number, error: BusError) {
+    super(error.message);
+    this.status = status;
+    this.error = error;
+  }
+}

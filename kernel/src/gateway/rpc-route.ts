@@ -1,0 +1,79 @@
+import type Router from '@koa/router';
+import { BusError } from '@cyberstudio/sdk';
+import type { GatewayContext } from './gateway-context.ts';
+import { HttpError, httpStatusOf, isAccessError, errorHeaders } from './http-errors.ts';
+import type { UserCaller } from './identity-resolver.ts';
+import { classifyMessage, errorResponse, resultResponse, type ResponseMessage } from './jsonrpc-messages.ts';
+import { readJsonBody } from './read-body.ts';
+
+/**
+ * `POST /rpc`: JSON-RPC 2.0 over HTTP, single or batch. The method is a capability name.
+ * Notifications run without an answer; a request of only notifications gets 204. A single
+ * request that fails with Unauthenticated, Forbidden or RateLimited also carries that HTTP
+ * status (401, 403, 429) and its headers; every other answer is 200 with the JSON-RPC error
+ * inside, as JSON-RPC over HTTP expects.
+ */
+export function registerRpcRoute(router: Router, gateway: GatewayContext): void {
+  router.post('/rpc', async (ctx) => {
+    const caller = ctx.state.caller as UserCaller;
+    let body: unknown;
+    try {
+      body = await readJsonBody(ctx.req, gateway.settings.limits.bodyBytes);
+    } catch (error) {
+      if (!(error instanceof HttpError)) throw error;
+      ctx.status = error.status;
+      ctx.body = errorResponse(null, error.error);
+      return;
+    }
+    const aborted = new AbortController();
+    // The response closes early only when the client went away before the answer.
+    ctx.res.once('close', () => {
+      if (!ctx.res.writableFinished) aborted.abort(new Error('the HTTP client went away'));
+    });
+    if (Array.isArray(body)) {
+      if (body.length === 0) return answer(ctx, 400, errorResponse(null, invalidBatch('an empty batch')));
+      if (body.length > gateway.settings.limits.batchSize) {
+        return answer(ctx, 413, errorResponse(null, invalidBatch(`${body.length} requests, the limit is ${gateway.settings.limits.batchSize} (gateway.limits.batchSize)`)));
+      }
+      const answers = await Promise.all(body.map((item) => handle(gateway, caller, item, aborted.signal)));
+      const responses = answers.filter((item): item is ResponseMessage => item !== undefined);
+      if (responses.length === 0) return answer(ctx, 204, undefined);
+      return answer(ctx, 200, responses);
+    }
+    if (body === undefined) return answer(ctx, 400, errorResponse(null, invalidBatch('an empty body')));
+    const response = await handle(gateway, caller, body, aborted.signal);
+    if (response === undefined) return answer(ctx, 204, undefined);
+    if ('error' in response && isAccessError(response.error.code)) {
+      const error = BusError.fromWire(response.error);
+      ctx.set(errorHeaders(error));
+      return answer(ctx, httpStatusOf(error.code), response);
+    }
+    return answer(ctx, 200, response);
+  });
+}
+
+/** Answers one message; undefined for a notification. */
+async function handle(gateway: GatewayContext, caller: UserCaller, value: unknown, signal: AbortSignal): Promise<ResponseMessage | undefined> {
+  const message = classifyMessage(value);
+  if (message.kind === 'invalid') return errorResponse(message.id, message.error);
+  const call = gateway.call(caller, message.method, message.params, { signal });
+  if (message.kind === 'notification') {
+    call.catch((error: unknown) => gateway.logger.debug({ capability: message.method, err: error }, 'notification over /rpc failed'));
+    return undefined;
+  }
+  try {
+    return resultResponse(message.id, await call);
+  } catch (error) {
+    return errorResponse(message.id, error);
+  }
+}
+
+function answer(ctx: { status: number; body: unknown }, status: number, body: unknown): void {
+  ctx.status = status;
+  ctx.body = body === undefined ? null : body;
+  if (status === 204) ctx.body = null;
+}
+
+function invalidBatch(what: string): BusError {
+  return new BusError(-32600, `Invalid request: ${what}`, { reason: 'batch' });
+}
