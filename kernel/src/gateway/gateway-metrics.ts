@@ -1,0 +1,164 @@
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import type { Kernel } from '../kernel.ts';
+import { PluginState } from '../lifecycle/plugin-state.ts';
+
+/** Prefix of prom-client's default process metrics (CPU, memory, event loop, GC) of the kernel process. */
+export const KERNEL_METRICS_PREFIX = 'cyberstudio_kernel_';
+
+const PLUGIN_STATES = Object.values(PluginState);
+const CAPABILITY_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300];
+const HTTP_BUCKETS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30];
+
+/**
+ * The gateway's Prometheus registry (one per gateway, never prom-client's global one, so two
+ * kernels in one process do not mix): gateway requests and latency, open WebSockets, the
+ * kernel process, and per plugin its state, restarts, CPU, memory, calls, errors, load and
+ * capability latency. Values the kernel already keeps are read at scrape time, so a scrape
+ * always shows the kernel as it is and nothing is copied between scrapes.
+ */
+export class GatewayMetrics {
+  readonly registry = new Registry();
+  readonly #requests: Counter<'method' | 'route' | 'status'>;
+  readonly #duration: Histogram<'method' | 'route'>;
+  readonly #sockets: Gauge<'endpoint'>;
+  readonly #stopObservingCalls: () => void;
+
+  constructor(kernel: Kernel) {
+    const registers = [this.registry];
+    this.#requests = new Counter({ name: 'cyberstudio_gateway_requests_total', help: 'HTTP requests answered by the gateway.', labelNames: ['method', 'route', 'status'], registers });
+    this.#duration = new Histogram({ name: 'cyberstudio_gateway_request_duration_seconds', help: 'Time from request to the end of the answer.', labelNames: ['method', 'route'], buckets: HTTP_BUCKETS, registers });
+    this.#sockets = new Gauge({ name: 'cyberstudio_gateway_websockets_open', help: 'Open WebSocket connections per endpoint.', labelNames: ['endpoint'], registers });
+    // prom-client keeps one GC observer and one event-loop monitor per call; a process runs one gateway.
+    collectDefaultMetrics({ register: this.registry, prefix: KERNEL_METRICS_PREFIX });
+    registerPluginMetrics(kernel, registers);
+    const capabilityDuration = new Histogram({
+      name: 'cyberstudio_capability_duration_seconds',
+      help: 'Duration of settled capability calls (successes and errors), by provider and capability, since the gateway opened.',
+      labelNames: ['plugin', 'capability'],
+      buckets: CAPABILITY_BUCKETS,
+      registers,
+    });
+    this.#stopObservingCalls = kernel.metrics.onRecord(({ plugin, capability, durationMs }) => capabilityDuration.observe({ plugin, capability }, durationMs / 1000));
+  }
+
+  /** Records one answered HTTP request; `route` is the matched route pattern, never the raw path. */
+  observeHttpRequest(method: string, route: string, status: number, seconds: number): void {
+    this.#requests.inc({ method, route, status: String(status) });
+    this.#duration.observe({ method, route }, seconds);
+  }
+
+  /** Counts a WebSocket opened on `endpoint` (`/ws`, `/ws/plugins/logs`, ...). */
+  webSocketOpened(endpoint: string): void {
+    this.#sockets.inc({ endpoint });
+  }
+
+  /** Counts a WebSocket on `endpoint` closed. */
+  webSocketClosed(endpoint: string): void {
+    this.#sockets.dec({ endpoint });
+  }
+
+  /** The exposition text and its content type. */
+  async render(): Promise<{ contentType: string; body: string }> {
+    return { contentType: this.registry.contentType, body: await this.registry.metrics() };
+  }
+
+  /** Stops observing calls and empties the registry. Idempotent. */
+  dispose(): void {
+    this.#stopObservingCalls();
+    this.registry.clear();
+  }
+}
+
+/** The per-plugin families whose values the kernel holds; each is refilled from the kernel on every scrape. */
+function registerPluginMetrics(kernel: Kernel, registers: Registry[]): void {
+  const labelNames = ['plugin'] as const;
+  const latestSample = (plugin: string) => kernel.telemetry.history(plugin, 1)[0];
+  new Gauge({
+    name: 'cyberstudio_plugin_state',
+    help: 'The state of each plugin: 1 for its current state, 0 for the others.',
+    labelNames: ['plugin', 'state'],
+    registers,
+    collect() {
+      this.reset();
+      for (const supervisor of kernel.supervisors) {
+        for (const state of PLUGIN_STATES) this.set({ plugin: supervisor.name, state }, supervisor.state === state ? 1 : 0);
+      }
+    },
+  });
+  new Counter({
+    name: 'cyberstudio_plugin_restarts_total',
+    help: 'Automatic restarts after a crash since the kernel started.',
+    labelNames,
+    registers,
+    collect() {
+      this.reset();
+      for (const supervisor of kernel.supervisors) this.inc({ plugin: supervisor.name }, supervisor.restarts);
+    },
+  });
+  new Gauge({
+    name: 'cyberstudio_plugin_cpu_percent',
+    help: 'CPU use of the plugin process in the latest telemetry sample (100 = one core).',
+    labelNames,
+    registers,
+    collect() {
+      this.reset();
+      for (const supervisor of kernel.supervisors) {
+        const sample = latestSample(supervisor.name);
+        if (sample) this.set({ plugin: supervisor.name }, sample.cpuPercent);
+      }
+    },
+  });
+  new Gauge({
+    name: 'cyberstudio_plugin_resident_memory_bytes',
+    help: 'Resident memory of the plugin process in the latest telemetry sample (0 while it is not running).',
+    labelNames,
+    registers,
+    collect() {
+      this.reset();
+      for (const supervisor of kernel.supervisors) {
+        const sample = latestSample(supervisor.name);
+        if (sample) this.set({ plugin: supervisor.name }, sample.rssBytes);
+      }
+    },
+  });
+  new Counter({
+    name: 'cyberstudio_plugin_calls_total',
+    help: 'Capability calls the plugin settled since the kernel started.',
+    labelNames,
+    registers,
+    collect() {
+      this.reset();
+      for (const supervisor of kernel.supervisors) this.inc({ plugin: supervisor.name }, kernel.metrics.counters(supervisor.name).calls);
+    },
+  });
+  new Counter({
+    name: 'cyberstudio_plugin_call_errors_total',
+    help: 'Capability calls the plugin settled with an error since the kernel started.',
+    labelNames,
+    registers,
+    collect() {
+      this.reset();
+      for (const supervisor of kernel.supervisors) this.inc({ plugin: supervisor.name }, kernel.metrics.counters(supervisor.name).errors);
+    },
+  });
+  new Gauge({
+    name: 'cyberstudio_plugin_calls_in_flight',
+    help: 'Calls the plugin is running now.',
+    labelNames,
+    registers,
+    collect() {
+      this.reset();
+      for (const supervisor of kernel.supervisors) this.set({ plugin: supervisor.name }, kernel.bus.load(supervisor.name).active);
+    },
+  });
+  new Gauge({
+    name: 'cyberstudio_plugin_calls_queued',
+    help: 'Calls waiting for a free slot of the plugin (limits.maxConcurrentCalls).',
+    labelNames,
+    registers,
+    collect() {
+      this.reset();
+      for (const supervisor of kernel.supervisors) this.set({ plugin: supervisor.name }, kernel.bus.load(supervisor.name).queued);
+    },
+  });
+}
