@@ -7,7 +7,7 @@ export {
   PROTOCOL_VERSION, SUPPORTED_PROTOCOL_VERSIONS, Defaults, Method,
 } from './protocol/protocol-constants.ts';
 export type {
-  JsonSchema, Caller, CallMeta, OutgoingCallMeta, CapabilityDescriptor, InitializeParams, InitializeResult,
+  JsonSchema, Caller, CallMeta, OutgoingCallMeta, CapabilityDescriptor, InitializeParams, InitializeResult, ConfigureParams,
   ProgressParams, CancelParams, LogLevel, LogParams, SubscribeParams, PublishParams, EventParams,
 } from './protocol/messages.ts';
 export { CAPABILITY_NAME_PATTERN, TOPIC_PATTERN, TOPIC_NAME, isCapabilityName, matchesPattern } from './protocol/capability-name.ts';
@@ -18,7 +18,7 @@ export {
   RpcConnection, timeoutError, cancelledError,
   type CancellationSignal, type IncomingRequestContext, type RpcConnectionHandlers, type RequestOptions, type ConnectionDiagnostic,
 } from './rpc/rpc-connection.ts';
-export { definePlugin, defineCapability, type PluginDefinition, type CapabilitySpec } from './plugin/define-plugin.ts';
+export { definePlugin, defineCapability, type PluginDefinition, type CapabilitySpec, type PluginStartServices, type PluginHttpServer } from './plugin/define-plugin.ts';
 export type { PluginContext, PluginServices, PluginCallOptions, TopicListener } from './plugin/plugin-context.ts';
 export { createPluginLogger, logLevelValue, type PluginLogger } from './plugin/plugin-logger.ts';
 export { PluginServer, type PluginServerState } from './plugin/plugin-server.ts';

@@ -179,12 +179,12 @@ describe('management capabilities', () => {
     expect(info.handshake?.name).toBe('echo');
   });
 
-  it('answers kernel.plugins.get for an unknown plugin with -32007', async () => {
+  it('answers kernel.plugins.get for an unknown plugin with PluginNotFound -32014', async () => {
     const { kernel } = await open(plugins());
 
     const error = await failure(kernel.call('kernel.plugins.get', { plugin: 'nobody' }));
 
-    expect(error.code).toBe(-32007);
+    expect(error.code).toBe(-32014);
     expect(error.message).toContain('nobody');
   });
 

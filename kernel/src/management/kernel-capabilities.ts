@@ -1,10 +1,13 @@
-import { BusError, ErrorCode, formatIssues, type CapabilityDescriptor, type SchemaCheck } from '@cyberstudio/sdk';
+import { BusError, ErrorCode, Method, formatIssues, type CapabilityDescriptor, type SchemaCheck } from '@cyberstudio/sdk';
 import type { BusCallOptions } from '../bus/capability-bus.ts';
 import type { Kernel } from '../kernel.ts';
 import { KERNEL_NAME, KERNEL_VERSION } from '../kernel-info.ts';
 import { kernelValidator as validator } from '../kernel-validator.ts';
 import type { PluginSupervisor } from '../lifecycle/plugin-supervisor.ts';
 import { LOG_LEVELS, type LogLevel } from '../telemetry/log-record.ts';
+
+/** How long a plugin may take to apply a config in place. */
+const CONFIGURE_TIMEOUT_MS = 10_000;
 
 type Handler = (kernel: Kernel, params: Record<string, unknown>, options: BusCallOptions, capability: string) => unknown;
 
@@ -102,7 +105,7 @@ const capabilities: Record<string, KernelCapability> = {
     handler: (kernel, { plugin }) => listCapabilities(kernel).filter((entry) => plugin === undefined || entry.plugin === plugin),
   },
   'kernel.plugins.setConfig': {
-    description: "Validates a plugin's new config against its configSchema, persists it, and restarts the plugin if it runs.",
+    description: "Validates a plugin's new config against its configSchema and persists it. A running plugin that applies config live (liveConfig in its handshake) gets it through `configure`; any other running plugin is restarted with it.",
     params: { type: 'object', properties: { plugin: { type: 'string' }, config: anyObject }, required: ['plugin', 'config'], additionalProperties: false },
     handler: async (kernel, { plugin, config }, _options, capability) => {
       const supervisor = find(kernel, plugin as string, capability);
@@ -111,10 +114,17 @@ const capabilities: Record<string, KernelCapability> = {
       if (issues.length > 0) {
         throw new BusError(ErrorCode.CapabilityInvalidParams, `Invalid config for plugin '${supervisor.name}': ${formatIssues(issues)}`, { capability: 'kernel.plugins.setConfig', errors: issues });
       }
+      const running = supervisor.process;
+      if (running?.handshake.liveConfig === true) {
+        // The plugin checks and applies it first: a config it refuses is neither applied nor kept.
+        await running.request(Method.Configure, { config }, { totalTimeout: CONFIGURE_TIMEOUT_MS });
+        await kernel.configOverrides.set(supervisor.name, config as Record<string, unknown>);
+        return { plugin: supervisor.name, applied: 'live', restarted: false, state: supervisor.state };
+      }
       await kernel.configOverrides.set(supervisor.name, config as Record<string, unknown>);
-      const restarted = supervisor.process !== undefined;
-      if (restarted) await lifecycle(kernel, supervisor.name, capability, (s) => s.restart('config changed'));
-      return { plugin: supervisor.name, restarted, state: supervisor.state };
+      if (running === undefined) return { plugin: supervisor.name, applied: 'next-start', restarted: false, state: supervisor.state };
+      await lifecycle(kernel, supervisor.name, capability, (s) => s.restart('config changed'));
+      return { plugin: supervisor.name, applied: 'restart', restarted: true, state: supervisor.state };
     },
   },
 };
@@ -170,10 +180,7 @@ function summary(kernel: Kernel, supervisor: PluginSupervisor) {
 function find(kernel: Kernel, plugin: string, capability: string): PluginSupervisor {
   const supervisor = kernel.supervisors.find((candidate) => candidate.name === plugin);
   if (!supervisor) {
-    throw new BusError(ErrorCode.CapabilityInvalidParams, `${capability}: no plugin named '${plugin}'`, {
-      capability,
-      errors: [{ instancePath: '/plugin', message: `no plugin named '${plugin}'`, keyword: 'enum', params: {} }],
-    });
+    throw new BusError(ErrorCode.PluginNotFound, `${capability}: no plugin named '${plugin}' is registered`, { plugin, capability });
   }
   return supervisor;
 }

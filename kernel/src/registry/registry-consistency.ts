@@ -1,18 +1,22 @@
 import type { Ajv } from 'ajv';
 import type { RegistryIssue } from './registry-types.ts';
-import { issueAt, pluginLabel, quotePlugin } from './registry-issues.ts';
+import { issueAt, pluginLabel, quotePlugin, type IssueLocation } from './registry-issues.ts';
+import { GATEWAY_PATH_PREFIXES, isGatewayPath, normalizeMount, parseRouteKey, routeShape } from './plugin-http-paths.ts';
 
 const RESERVED_PREFIX = 'kernel.';
+const GATEWAY_PATHS = GATEWAY_PATH_PREFIXES.join(', ');
 
 /**
  * Rules the schema cannot express: unique plugin names, autostart agreeing with activation,
- * one provider per capability, the reserved `kernel.` namespace, timeouts only for declared capabilities, a sane backoff and a
- * configSchema that is itself a JSON Schema. Entries that failed the schema are read defensively.
+ * one provider per capability, the reserved `kernel.` namespace, timeouts only for declared capabilities, a sane backoff, a
+ * configSchema that is itself a JSON Schema, and HTTP routes and mounts that neither collide with each other nor with
+ * the gateway's own paths. Entries that failed the schema are read defensively.
  */
 export function consistencyIssues(plugins: readonly unknown[], ajv: Ajv): RegistryIssue[] {
   const issues: RegistryIssue[] = [];
   const firstWithName = new Map<string, number>();
   const providers = new Map<string, string>();
+  const http = new HttpClaims();
   plugins.forEach((raw, index) => {
     if (typeof raw !== 'object' || raw === null) return;
     const entry = raw as Record<string, unknown>;
@@ -65,8 +69,52 @@ export function consistencyIssues(plugins: readonly unknown[], ajv: Ajv): Regist
       const reason = ajv.errorsText(ajv.errors?.slice(0, 1), { dataVar: 'configSchema' });
       issues.push(issueAt(at('configSchema'), (field) => `field ${field} is not a valid JSON Schema: ${reason}`));
     }
+
+    issues.push(...http.claim(plugin, objectOf(entry.http), capabilities));
   });
   return issues;
+}
+
+/** Routes and mounts claimed so far, so a second claim on the same requests is reported with the first owner. */
+class HttpClaims {
+  readonly #routes = new Map<string, { plugin: string; key: string }>();
+  readonly #mounts = new Map<string, string>();
+
+  /** Issues of one entry's `http` section; records its claims. */
+  claim(plugin: string, http: Record<string, unknown>, capabilities: readonly string[]): RegistryIssue[] {
+    const issues: RegistryIssue[] = [];
+    const at = (...path: (string | number)[]): IssueLocation => ({ plugin, path: ['http', ...path] });
+    for (const [key, capability] of Object.entries(objectOf(http.routes))) {
+      const route = parseRouteKey(key);
+      if (!route) continue;
+      if (isGatewayPath(route.pattern)) {
+        issues.push(issueAt(at('routes', key), (field) => `key ${field} collides with the gateway's own paths (${GATEWAY_PATHS}); choose another path`));
+        continue;
+      }
+      const shape = routeShape(route);
+      const first = this.#routes.get(shape);
+      if (first === undefined) this.#routes.set(shape, { plugin, key });
+      else {
+        const owner = first.plugin === plugin ? 'this plugin' : `plugin ${quotePlugin(first.plugin)}`;
+        issues.push(issueAt(at('routes', key), (field) => `key ${field} matches the same requests as '${first.key}' of ${owner}; a route has exactly one capability`));
+      }
+      if (typeof capability === 'string' && capabilities.length > 0 && !capabilities.includes(capability)) {
+        issues.push(issueAt(at('routes', key), (field) => `field ${field} names '${capability}', a capability this plugin does not list in 'capabilities'`));
+      }
+    }
+    if (typeof http.mount === 'string') {
+      const mount = normalizeMount(http.mount);
+      const first = this.#mounts.get(mount);
+      if (mount !== '/' && isGatewayPath(mount)) {
+        issues.push(issueAt(at('mount'), (field) => `field ${field} ('${http.mount}') collides with the gateway's own paths (${GATEWAY_PATHS}); choose another prefix, or '/' for the fallback`));
+      } else if (first !== undefined) {
+        issues.push(issueAt(at('mount'), (field) => `field ${field}: '${mount}' is already mounted by plugin ${quotePlugin(first)}; a prefix has exactly one plugin`));
+      } else {
+        this.#mounts.set(mount, plugin);
+      }
+    }
+    return issues;
+  }
 }
 
 function stringsOf(value: unknown): string[] {

@@ -71,7 +71,7 @@ describe('parseRegistry defaults', () => {
   });
 
   it('passes http settings through untouched', () => {
-    const http = { mount: '/hello', routes: [{ method: 'GET', path: '/', capability: 'hello.echo' }] };
+    const http = { mount: '/hello', routes: { 'GET /hello/:id': 'hello.echo' } };
     expect(parseOne({ ...hello, http }).http).toEqual(http);
   });
 });

@@ -1,7 +1,7 @@
 import { BusError } from '../protocol/bus-error.ts';
 import { matchesPattern } from '../protocol/capability-name.ts';
 import { ErrorCode } from '../protocol/error-codes.ts';
-import type { CallMeta, EventParams, InitializeParams, InitializeResult, LogParams } from '../protocol/messages.ts';
+import type { CallMeta, ConfigureParams, EventParams, InitializeParams, InitializeResult, LogParams } from '../protocol/messages.ts';
 import { Method, PROTOCOL_VERSION } from '../protocol/protocol-constants.ts';
 import { RpcConnection, type IncomingRequestContext } from '../rpc/rpc-connection.ts';
 import type { Transport } from '../rpc/transport.ts';
@@ -145,14 +145,14 @@ export class PluginServer implements PluginServices, HandlerHost {
     if (capability) return this.#runCapability(method, capability, params, context);
     switch (method) {
       case Method.Initialize:
-        try {
-          return this.#initialize(params as InitializeParams);
-        } catch (error) {
+        return this.#initialize(params as InitializeParams).catch((error: unknown) => {
           this.#refuse(BusError.from(error));
           throw error;
-        }
+        });
       case Method.Shutdown:
         return this.#shutdown();
+      case Method.Configure:
+        return this.#configure(params as ConfigureParams);
       default:
         throw method.startsWith('$/') || method === Method.Initialized
           ? new BusError(ErrorCode.MethodNotFound, `Unknown protocol method ${method}`, { method })
@@ -165,7 +165,7 @@ export class PluginServer implements PluginServices, HandlerHost {
     else if (method === Method.Event) this.#dispatchEvent(params as EventParams);
   }
 
-  #initialize(params: InitializeParams): InitializeResult {
+  async #initialize(params: InitializeParams): Promise<InitializeResult> {
     const range = params?.protocolVersions;
     if (!range || range.min > PROTOCOL_VERSION || range.max < PROTOCOL_VERSION) {
       throw new BusError(ErrorCode.ProtocolVersionUnsupported, `Plugin speaks protocol ${PROTOCOL_VERSION}, kernel offered ${JSON.stringify(range)}`, {
@@ -184,6 +184,7 @@ export class PluginServer implements PluginServices, HandlerHost {
     this.#config = config;
     this.#dataDir = params.dataDir ?? '';
     this.#state = 'initializing';
+    const http = await this.#startHttp();
     return {
       name: this.#definition.name,
       version: this.#definition.version,
@@ -196,7 +197,37 @@ export class PluginServer implements PluginServices, HandlerHost {
         stream: spec.stream === true,
       })),
       ...(this.#definition.configSchema === undefined ? {} : { configSchema: this.#definition.configSchema as Record<string, unknown> }),
+      ...(http === undefined ? {} : { http }),
+      ...(this.#definition.configure === undefined ? {} : { liveConfig: true }),
     };
+  }
+
+  /** Validates and applies a new config through the definition's `configure` hook; the old one stays if either fails. */
+  async #configure(params: ConfigureParams): Promise<Record<string, never>> {
+    if (this.#definition.configure === undefined) {
+      throw new BusError(ErrorCode.MethodNotFound, `Plugin '${this.#definition.name}' applies config changes by restart only`, { method: Method.Configure });
+    }
+    const config = params?.config;
+    const issues = typeof config === 'object' && config !== null && !Array.isArray(config)
+      ? (this.#configCheck?.(config) ?? [])
+      : [{ instancePath: '/config', message: 'must be object', keyword: 'type', params: { type: 'object' } }];
+    if (issues.length > 0) {
+      throw new BusError(ErrorCode.InvalidParams, `Invalid config for plugin '${this.#definition.name}': ${formatIssues(issues)}`, { method: Method.Configure, errors: issues });
+    }
+    await this.#definition.configure(config as never, this);
+    this.#config = config;
+    return {};
+  }
+
+  /** Runs the definition's `http` hook, if any, and checks the port it reports. */
+  async #startHttp(): Promise<{ port: number } | undefined> {
+    if (this.#definition.http === undefined) return undefined;
+    const server = await this.#definition.http(this);
+    const port = (server as { port?: unknown } | undefined)?.port;
+    if (!Number.isInteger(port) || (port as number) < 1 || (port as number) > 65535) {
+      throw new BusError(ErrorCode.InternalError, `Plugin '${this.#definition.name}': the http hook must resolve with { port } (an integer 1..65535, the port it listens on), not ${JSON.stringify(server)}`, { name: 'HttpHookError' });
+    }
+    return { port: port as number };
   }
 
   /**
@@ -204,7 +235,8 @@ export class PluginServer implements PluginServices, HandlerHost {
    * answer is out, so `closed` resolves with the refusal instead of ConnectionClosed.
    */
   #refuse(error: BusError): void {
-    queueMicrotask(() => this.#connection.dispose(error));
+    // A macrotask: the answer to an async `initialize` goes out in a later microtask than this one.
+    setTimeout(() => this.#connection.dispose(error), 0);
   }
 
   async #setup(): Promise<void> {

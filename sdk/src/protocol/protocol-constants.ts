@@ -47,6 +47,7 @@ export const Method = {
   Initialize: 'initialize',
   Initialized: 'initialized',
   Shutdown: 'shutdown',
+  Configure: 'configure',
   Ping: '$/ping',
   CancelRequest: '$/cancelRequest',
   Progress: '$/progress',

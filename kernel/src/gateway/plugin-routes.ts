@@ -1,0 +1,131 @@
+import type Koa from 'koa';
+import { BusError, ErrorCode } from '@cyberstudio/sdk';
+import type { GatewayContext } from './gateway-context.ts';
+import { HttpError, errorBody } from './http-errors.ts';
+import type { UserCaller } from './identity-resolver.ts';
+import { readJsonBody } from './read-body.ts';
+import { routeAnswer, type RouteAnswer } from './route-answer.ts';
+import { RouteTable } from './route-table.ts';
+import { SseWriter } from './sse-writer.ts';
+
+/** The params a route capability receives: the HTTP request, without credentials. */
+export type RouteRequest = {
+  method: string;
+  /** The request path as sent (still percent-encoded), without the query. */
+  path: string;
+  /** Decoded `:name` path parameters. */
+  params: Record<string, string>;
+  /** Query parameters; a repeated name gives an array. */
+  query: Record<string, string | string[]>;
+  /** Lowercased request headers except authorization, cookie and proxy-authorization. */
+  headers: Record<string, string | string[]>;
+  /** The parsed JSON body, or null without one. */
+  body: unknown;
+};
+
+/** Request headers a capability never sees: the gateway has already turned them into the caller. */
+const CREDENTIAL_HEADERS = new Set(['authorization', 'cookie', 'proxy-authorization']);
+
+/**
+ * Plugins' `http.routes`: matches each request against the routes of the registry in force and
+ * calls the route's capability as the request's caller (the access policy applies). The result
+ * is the JSON answer, or an event stream when the capability streams and the client asks for one
+ * (`Accept: text/event-stream` or `"stream": true` in the JSON body). No match: next middleware.
+ */
+export function pluginRoutes(gateway: GatewayContext): Koa.Middleware {
+  return async (ctx, next) => {
+    const match = RouteTable.of(gateway.kernel.registry).match(ctx.method, ctx.path);
+    if (!match) return next();
+    ctx.state.route = match.route;
+    const caller = await gateway.callerOf(ctx.headers);
+    // Refuse before reading a body the caller may not send.
+    gateway.policy.assertCall(caller, match.capability);
+    const body = (await readJsonBody(ctx.req, gateway.settings.limits.bodyBytes)) ?? null;
+    const request: RouteRequest = { method: ctx.method, path: ctx.path, params: match.params, query: queryOf(ctx.query), headers: headersOf(ctx.headers), body };
+    const disconnected = new AbortController();
+    ctx.res.once('close', () => {
+      if (!ctx.res.writableFinished) disconnected.abort(new Error('the HTTP client went away'));
+    });
+    const warn = (message: string) => gateway.logger.warn({ route: match.route, plugin: match.plugin }, message);
+    if (asksForStream(ctx.get('accept'), body) && (await streams(gateway, match.capability))) {
+      return streamAnswer(ctx, gateway, caller, match.capability, request, disconnected.signal, warn);
+    }
+    const result = await gateway.call(caller, match.capability, request, { signal: disconnected.signal });
+    send(ctx, routeAnswer(match.capability, result, warn), warn);
+  };
+}
+
+/** Runs a streaming capability as Server-Sent Events: chunks as `data:` frames, then the result, or an `error` event. */
+async function streamAnswer(
+  ctx: Koa.Context, gateway: GatewayContext, caller: UserCaller, capability: string, request: RouteRequest, signal: AbortSignal, warn: (message: string) => void,
+): Promise<void> {
+  const sse = new SseWriter(ctx.res, { onStart: () => (ctx.respond = false) });
+  sse.open();
+  try {
+    const result = await gateway.call(caller, capability, request, { signal, onProgress: (chunk) => void sse.data(JSON.stringify(chunk ?? null)) });
+    const answer = routeAnswer(capability, result, warn);
+    if (answer.sse) for (const line of answer.sse) void sse.data(line);
+    else if (answer.hasBody && answer.body !== null) void sse.event('result', JSON.stringify(answer.body));
+  } catch (error) {
+    // Before the first frame the error middleware can still answer with a proper status.
+    if (!sse.started) {
+      sse.dispose();
+      throw error;
+    }
+    const failure = error instanceof HttpError ? error.error : BusError.from(error);
+    if (!signal.aborted) gateway.logger.debug({ capability, err: error }, `event stream of ${capability} failed: ${failure.message}`);
+    void sse.event('error', JSON.stringify(errorBody(failure)));
+  }
+  await sse.end();
+}
+
+/** Writes a non-streamed answer through Koa. */
+function send(ctx: Koa.Context, answer: RouteAnswer, warn: (message: string) => void): void {
+  // Koa turns a null body into 204 unless the status is set afterwards.
+  if (!answer.hasBody) ctx.body = null;
+  ctx.status = answer.status;
+  for (const [name, value] of Object.entries(answer.headers)) {
+    try {
+      ctx.set(name, value);
+    } catch (error) {
+      warn(`response header '${name}' was dropped: ${(error as Error).message}`);
+    }
+  }
+  if (!answer.hasBody) return;
+  const asText = answer.shaped && typeof answer.body === 'string';
+  if (!ctx.res.hasHeader('content-type')) ctx.type = asText ? 'text/plain; charset=utf-8' : 'application/json; charset=utf-8';
+  ctx.body = asText ? (answer.body as string) : JSON.stringify(answer.body);
+}
+
+/** True when the capability publishes `stream: true`; a lazy provider is started to learn it, as the call would start it anyway. */
+async function streams(gateway: GatewayContext, capability: string): Promise<boolean> {
+  const find = () => gateway.kernel.bus.capabilities().find((entry) => entry.name === capability);
+  const entry = find();
+  if (!entry) return false;
+  if (entry.descriptor) return entry.descriptor.stream;
+  try {
+    await gateway.kernel.supervisor(entry.plugin).start({ reason: 'lazy activation by a call', explicit: false });
+  } catch (error) {
+    const reason = error instanceof Error ? error.message : String(error);
+    const state = gateway.kernel.supervisors.find((supervisor) => supervisor.name === entry.plugin)?.state ?? 'unknown';
+    throw new BusError(ErrorCode.PluginNotRunning, `Plugin '${entry.plugin}' (provider of ${capability}) is not running: ${reason}`, { plugin: entry.plugin, state, reason });
+  }
+  return find()?.descriptor?.stream === true;
+}
+
+function asksForStream(accept: string, body: unknown): boolean {
+  if (accept.toLowerCase().includes('text/event-stream')) return true;
+  return typeof body === 'object' && body !== null && (body as { stream?: unknown }).stream === true;
+}
+
+function queryOf(query: Koa.Context['query']): Record<string, string | string[]> {
+  const copy: Record<string, string | string[]> = {};
+  for (const [name, value] of Object.entries(query)) if (value !== undefined) copy[name] = value;
+  return copy;
+}
+
+function headersOf(headers: Koa.Context['headers']): Record<string, string | string[]> {
+  const copy: Record<string, string | string[]> = {};
+  for (const [name, value] of Object.entries(headers)) if (value !== undefined && !CREDENTIAL_HEADERS.has(name)) copy[name] = value;
+  return copy;
+}
