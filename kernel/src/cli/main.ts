@@ -1,7 +1,5 @@
 import { KERNEL_VERSION } from '../kernel-info.ts';
 import { ExitCode, exitCodeHelp } from './exit-codes.ts';
-import { startCommand } from './start-command.ts';
-import { validateCommand } from './validate-command.ts';
 
 /** --help of `cyberstudio`. */
 export const mainHelp = `cyberstudio ${KERNEL_VERSION}: the CyberDevStudio plugin-host kernel
@@ -12,22 +10,37 @@ Commands:
   start                      start the kernel and its startup plugins (see: cyberstudio start --help)
   plugins validate [file]    check a plugins.json (see: cyberstudio plugins validate --help)
 
+Commands for a running kernel (through its gateway; --url, --key, --json on each):
+  call <capability> [json]   call a capability, streaming its progress (see: cyberstudio call --help)
+  plugins list               every plugin with its state, pid, restarts and last error
+  plugins start|stop|restart <name>
+                             change a plugin's state (see: cyberstudio plugins --help)
+  logs [plugin] [-f]         print (and follow) plugin logs (see: cyberstudio logs --help)
+
 Options:
   -h, --help                 show help (also after any command)
   -v, --version              print the version
 
 ${exitCodeHelp}`;
 
-/** Runs the CLI with `argv` (without node and the script) and resolves with the exit code. */
+/**
+ * Runs the CLI with `argv` (without node and the script) and resolves with the exit code.
+ * Each command's module loads only when it runs: `start` never loads the client, and the
+ * client commands never load the kernel.
+ */
 export async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
   try {
     switch (command) {
       case 'start':
-        return await startCommand(rest);
+        return await (await import('./start-command.ts')).startCommand(rest);
       case 'plugins':
-        if (rest[0] === 'validate') return await validateCommand(rest.slice(1));
-        return usage(rest[0] === undefined || rest[0] === '--help' || rest[0] === '-h' ? undefined : `unknown plugins subcommand '${rest[0]}'`, pluginsHelp);
+        if (rest[0] === 'validate') return await (await import('./validate-command.ts')).validateCommand(rest.slice(1));
+        return await (await import('./client/plugins-command.ts')).pluginsCommand(rest);
+      case 'call':
+        return await (await import('./client/call-command.ts')).callCommand(rest);
+      case 'logs':
+        return await (await import('./client/logs-command.ts')).logsCommand(rest);
       case undefined:
       case '-h':
       case '--help':
@@ -48,20 +61,7 @@ export async function main(argv: string[]): Promise<number> {
   }
 }
 
-const pluginsHelp = `Usage: cyberstudio plugins <subcommand>
-
-Subcommands:
-  validate [file]    check a plugins.json (default: ./plugins.json)
-
-Managing running plugins (list, start, stop, restart) goes through the gateway.
-
-${exitCodeHelp}`;
-
-function usage(problem: string | undefined, help: string): number {
-  if (problem === undefined) {
-    console.log(help);
-    return ExitCode.Ok;
-  }
+function usage(problem: string, help: string): number {
   console.error(`cyberstudio: ${problem}\n\n${help}`);
   return ExitCode.Usage;
 }
