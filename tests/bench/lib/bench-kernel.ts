@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { pino } from 'pino';
 import { Kernel } from '../../../kernel/src/index.ts';
+import { Gateway } from '../../../kernel/src/gateway/index.ts';
 import type { CallTarget } from './call-target.ts';
 import type { LoopPlan, LoopSummary } from './call-loops.ts';
 
@@ -15,6 +16,8 @@ const DRIVER_TIMEOUT_SECONDS = 3600;
 /** A real kernel serving the benchmark plugins: bench-echo (SDK), bench-driver (SDK) and bench-raw (no SDK). */
 export interface BenchKernel {
   readonly kernel: Kernel;
+  /** The kernel's gateway on an ephemeral loopback port (no auth: the local operator). */
+  readonly gatewayUrl: string;
   /** kernel -> bench-echo: `kernel.call('benchecho.echo')` from this process. */
   readonly sdkPlugin: CallTarget;
   /** kernel -> bench-raw: the same route to a plugin without the SDK. */
@@ -64,10 +67,11 @@ export async function openBenchKernel(options: BenchKernelOptions = {}): Promise
   ];
   await writeFile(registryFile, JSON.stringify({ plugins }, null, 2));
   const kernel = await Kernel.open({ registryFile, dataDir: join(dir, 'data'), logger: pino({ level: 'silent' }) });
+  const gateway = await Gateway.listen({ kernel, settings: { ...kernel.registry.gateway, port: 0 }, logger: pino({ level: 'silent' }) });
   await kernel.start();
   const notRunning = kernel.supervisors.filter((supervisor) => supervisor.process === undefined);
   if (notRunning.length > 0) {
-    await closeKernel(kernel, dir);
+    await closeKernel(kernel, gateway, dir);
     throw new Error(`benchmark plugins did not start: ${notRunning.map((supervisor) => `${supervisor.name} (${supervisor.lastError})`).join(', ')}`);
   }
   const route = (plugin: string, capability: string): CallTarget => ({
@@ -79,15 +83,17 @@ export async function openBenchKernel(options: BenchKernelOptions = {}): Promise
   });
   return {
     kernel,
+    gatewayUrl: gateway.url,
     sdkPlugin: route('bench-echo', 'benchecho.echo'),
     rawPlugin: route('bench-raw', 'rawplugin.echo'),
     runDriver: async ({ n, warmup, concurrency }) =>
       (await kernel.call('benchdriver.run', { capability: 'benchecho.echo', n, warmup, concurrency })) as LoopSummary,
-    close: () => closeKernel(kernel, dir),
+    close: () => closeKernel(kernel, gateway, dir),
   };
 }
 
-async function closeKernel(kernel: Kernel, dir: string): Promise<void> {
+async function closeKernel(kernel: Kernel, gateway: Gateway, dir: string): Promise<void> {
+  await gateway.close();
   await kernel.close();
   await rm(dir, { recursive: true, force: true });
 }

@@ -5,7 +5,9 @@ import { echoCall, runLoop, type LoopPlan, type LoopSummary } from './call-loops
 import type { CallTarget } from './call-target.ts';
 import { openJsonRpcTarget } from './json-rpc-target.ts';
 import { childPids, cpuTimeMs, residentMiB } from './proc-status.ts';
+import { openBareKoaTarget, openGatewayRpcTarget } from './http-targets.ts';
 import { openRawTarget } from './raw-target.ts';
+import { openBareWsTarget, openGatewayWsTarget } from './ws-targets.ts';
 import { round } from './stats.ts';
 
 /** The call scenarios, in the order one run measures them. */
@@ -16,6 +18,10 @@ export const SCENARIOS = {
   'kernel-sdk': 'kernel -> plugin (SDK), kernel.call',
   'kernel-raw': 'kernel -> plugin (no SDK), kernel.call',
   bus: 'plugin -> kernel -> plugin, ctx.call',
+  koa: 'bare koa JSON handler, keep-alive HTTP (baseline for /rpc)',
+  'ws-bare': 'bare ws echo, one socket (baseline for /ws)',
+  rpc: 'gateway POST /rpc -> plugin (SDK), keep-alive HTTP',
+  ws: 'gateway /ws -> plugin (SDK), one socket',
 } as const;
 
 export type ScenarioName = keyof typeof SCENARIOS;
@@ -93,7 +99,21 @@ export async function runCallScenarios(config: CallRunConfig, log: (line: string
     }
   }
 
-  if (selected('kernel-sdk') || selected('kernel-raw') || selected('bus')) {
+  const inProcessBaselines = [['koa', openBareKoaTarget], ['ws-bare', openBareWsTarget]] as const;
+  for (const [name, open] of inProcessBaselines) {
+    if (!selected(name)) continue;
+    const opened = performance.now();
+    const target = await open();
+    try {
+      await echoCall((params) => target.echo(params))();
+      const firstReplyMs = round(performance.now() - opened);
+      record({ ...(await measureTarget(name, target, { harness: process.pid }, sequential, pipelined)), firstReplyMs, rssMiB: { harness: residentMiB(process.pid) } });
+    } finally {
+      await target.close();
+    }
+  }
+
+  if (selected('kernel-sdk') || selected('kernel-raw') || selected('bus') || selected('rpc') || selected('ws')) {
     const opened = performance.now();
     const bench = await openBenchKernel({ profileDir: config.profileDir });
     try {
@@ -110,6 +130,18 @@ export async function runCallScenarios(config: CallRunConfig, log: (line: string
         if (!selected(name)) continue;
         const processes = { kernel: process.pid, [plugin]: pid(plugin) };
         record({ ...(await measureTarget(name, target, processes, sequential, pipelined)), firstReplyMs, rssMiB: memory() });
+      }
+      const gatewayTargets = [['rpc', async () => openGatewayRpcTarget(bench.gatewayUrl, 'benchecho.echo')], ['ws', () => openGatewayWsTarget(bench.gatewayUrl, 'benchecho.echo')]] as const;
+      for (const [name, open] of gatewayTargets) {
+        if (!selected(name)) continue;
+        const target = await open();
+        try {
+          await echoCall((params) => target.echo(params))();
+          const processes = { kernel: process.pid, 'bench-echo': pid('bench-echo') };
+          record({ ...(await measureTarget(name, target, processes, sequential, pipelined)), firstReplyMs, rssMiB: memory() });
+        } finally {
+          await target.close();
+        }
       }
       if (selected('bus')) {
         const processes = { kernel: process.pid, 'bench-driver': pid('bench-driver'), 'bench-echo': pid('bench-echo') };

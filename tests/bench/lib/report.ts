@@ -36,7 +36,8 @@ const metricOf: Record<Metric, (summary: { sequential: LoopSummary; pipelined: L
   pipeCallsPerSec: (result) => result.pipelined.callsPerSec,
 };
 
-const RATIOS: { scenario: ScenarioName; metric: Metric; label: string; target?: { max?: number; min?: number } }[] = [
+/** A ratio: `scenario`'s metric over the sum of the `baseline` scenarios' metric (default raw). */
+const RATIOS: { scenario: ScenarioName; metric: Metric; label: string; baseline?: ScenarioName[]; target?: { max?: number; min?: number } }[] = [
   { scenario: 'bus', metric: 'seqP50Us', label: 'bus p50 / raw p50', target: { max: 2.5 } },
   { scenario: 'bus', metric: 'pipeCallsPerSec', label: 'bus in-flight calls/s / raw', target: { min: 0.5 } },
   { scenario: 'kernel-sdk', metric: 'seqP50Us', label: 'kernel->plugin p50 / raw p50', target: { max: 2.5 } },
@@ -47,6 +48,10 @@ const RATIOS: { scenario: ScenarioName; metric: Metric; label: string; target?: 
   { scenario: 'relay', metric: 'pipeCallsPerSec', label: '(context) raw relay (2 hops) in-flight calls/s / raw' },
   { scenario: 'jsonrpc', metric: 'seqP50Us', label: '(context) json-rpc-2.0 p50 / raw p50' },
   { scenario: 'jsonrpc', metric: 'pipeCallsPerSec', label: '(context) json-rpc-2.0 in-flight calls/s / raw' },
+  { scenario: 'rpc', metric: 'seqP50Us', baseline: ['koa', 'kernel-sdk'], label: '/rpc p50 / (bare koa p50 + kernel->plugin p50)', target: { max: 1.5 } },
+  { scenario: 'rpc', metric: 'pipeCallsPerSec', baseline: ['koa'], label: '(context) /rpc in-flight calls/s / bare koa' },
+  { scenario: 'ws', metric: 'pipeCallsPerSec', baseline: ['ws-bare'], label: '/ws in-flight calls/s / bare ws echo', target: { min: 0.5 } },
+  { scenario: 'ws', metric: 'seqP50Us', baseline: ['ws-bare', 'kernel-sdk'], label: '(context) /ws p50 / (bare ws p50 + kernel->plugin p50)' },
 ];
 
 /** Medians and ranges of every scenario's figures across `runs`. */
@@ -78,11 +83,13 @@ function cpuSpread(perRun: Record<string, number | undefined>[]): Record<string,
 
 /** Each ratio per run (scenario ÷ raw in the same run), then its median [min–max] and verdict. */
 export function summarizeRatios(runs: CallRun[]): RatioSummary[] {
-  return RATIOS.flatMap(({ scenario, metric, label, target }) => {
+  return RATIOS.flatMap(({ scenario, metric, label, target, baseline = ['raw'] }) => {
     const perRun = runs.flatMap((run) => {
-      const raw = run.scenarios.find((result) => result.name === 'raw');
+      const bases = baseline.map((name) => run.scenarios.find((result) => result.name === name));
       const other = run.scenarios.find((result) => result.name === scenario);
-      return raw && other ? [round(metricOf[metric](other) / metricOf[metric](raw), 3)] : [];
+      if (!other || bases.some((base) => base === undefined)) return [];
+      const denominator = bases.reduce((sum, base) => sum + metricOf[metric](base!), 0);
+      return [round(metricOf[metric](other) / denominator, 3)];
     });
     if (perRun.length === 0) return [];
     const value = spread(perRun);
