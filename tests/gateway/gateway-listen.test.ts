@@ -31,6 +31,17 @@ describe('Gateway.listen', () => {
     await expect(listening).rejects.toMatchObject({ code: 'CDS_ERR_GATEWAY_INSECURE_BIND', message: expect.stringContaining('gateway.auth') });
   });
 
+  it('listens beyond loopback when an auth capability is configured', async () => {
+    const test = await startTestKernel([], { start: false });
+    cleanups.push(() => test.close());
+    const settings = { ...test.kernel.registry.gateway, host: '0.0.0.0', port: 0, auth: { capability: 'auth.authenticate', cacheSeconds: 5, sessionCookie: 'cyberstudio_session' } };
+
+    const gateway = await Gateway.listen({ kernel: test.kernel, settings, logger: pino({ level: 'silent' }) });
+    cleanups.push(() => gateway.close());
+
+    expect(gateway.url).toMatch(/^http:\/\/0\.0\.0\.0:\d+$/);
+  });
+
   it('fails with CDS_ERR_GATEWAY_LISTEN_FAILED naming the port when it is in use', async () => {
     const port = await busyPort();
     const test = await startTestKernel([], { start: false });

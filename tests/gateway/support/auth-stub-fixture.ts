@@ -2,7 +2,7 @@ import { fixture } from '../../integration/support/test-kernel.ts';
 
 /** A startup manifest for the auth-stub fixture (tests/fixtures/auth-stub/main.ts); `overrides` are spread last. */
 export function authStubPlugin(overrides: object = {}): object {
-  return { name: 'auth-stub', entrypoint: fixture('auth-stub/main.ts'), activation: 'startup', capabilities: ['authstub.authenticate'], ...overrides };
+  return { name: 'auth-stub', entrypoint: fixture('auth-stub/main.ts'), activation: 'startup', capabilities: ['authstub.authenticate', 'authstub.quota'], ...overrides };
 }
 
 /**
