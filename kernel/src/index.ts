@@ -10,3 +10,4 @@ export { kernelCapabilityDescriptors } from './management/kernel-capabilities.ts
 export type { PluginTelemetrySample } from './telemetry/telemetry-sampler.ts';
 export type { LogRecord } from './telemetry/log-record.ts';
 export { loadRegistry, parseRegistry, type PluginManifest, type Registry } from './registry/index.ts';
+export { Gateway, GatewayContext, resolveGatewaySettings, ANONYMOUS, LOCAL_OPERATOR, type GatewayOptions, type UserCaller } from './gateway/index.ts';

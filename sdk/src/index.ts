@@ -18,6 +18,7 @@ export {
   RpcConnection, timeoutError, cancelledError,
   type CancellationSignal, type IncomingRequestContext, type RpcConnectionHandlers, type RequestOptions, type ConnectionDiagnostic,
 } from './rpc/rpc-connection.ts';
+export { CancellationSource } from './rpc/cancellation-source.ts';
 export { definePlugin, defineCapability, type PluginDefinition, type CapabilitySpec, type PluginStartServices, type PluginHttpServer } from './plugin/define-plugin.ts';
 export type { PluginContext, PluginServices, PluginCallOptions, TopicListener } from './plugin/plugin-context.ts';
 export { createPluginLogger, logLevelValue, type PluginLogger } from './plugin/plugin-logger.ts';

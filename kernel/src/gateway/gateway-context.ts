@@ -37,9 +37,18 @@ export class GatewayContext {
     this.identity = new IdentityResolver(settings.auth, (capability, params) => kernel.call(capability, params));
   }
 
-  /** The caller of a request with these headers; throws Unauthenticated when its credential is rejected. */
+  /** The caller of a request with these headers; rejects with Unauthenticated when its credential is rejected. */
   callerOf(headers: IncomingHttpHeaders): Promise<UserCaller> {
-    return this.identity.resolve(credentialFrom(headers, this.settings.auth?.sessionCookie ?? 'cyberstudio_session'));
+    return this.identity.resolve(this.#credentialOf(headers));
+  }
+
+  /** The caller when it is known at once (no auth, no credential, a cached answer), else undefined; throws as `callerOf` rejects. */
+  callerNow(headers: IncomingHttpHeaders): UserCaller | undefined {
+    return this.identity.resolveNow(this.#credentialOf(headers));
+  }
+
+  #credentialOf(headers: IncomingHttpHeaders) {
+    return credentialFrom(headers, this.settings.auth?.sessionCookie ?? 'cyberstudio_session');
   }
 
   /** Calls `capability` as `caller` after the access policy allows it. */

@@ -4,20 +4,19 @@ import type { Duplex } from 'node:stream';
 import Router from '@koa/router';
 import Koa from 'koa';
 import type { Logger } from 'pino';
-import { BusError, ErrorCode, LocalError, LocalErrorCode } from '@cyberstudio/sdk';
+import { LocalError, LocalErrorCode } from '@cyberstudio/sdk';
 import type { Kernel } from '../kernel.ts';
 import type { GatewaySettings } from '../registry/index.ts';
+import { edgeMiddleware } from './edge-middleware.ts';
 import { GatewayContext } from './gateway-context.ts';
 import { GatewayMetrics } from './gateway-metrics.ts';
 import { registerHealthRoutes } from './health-routes.ts';
 import { hostAllowed, isLoopbackHost, originAllowed } from './host-guard.ts';
-import { HttpError, errorBody, errorHeaders, httpStatusOf } from './http-errors.ts';
-import { errorResponse } from './jsonrpc-messages.ts';
 import { PluginMounts } from './plugin-mounts.ts';
 import { pluginRoutes } from './plugin-routes.ts';
 import { registerRestApi } from './rest-api.ts';
 import { rejectUpgrade } from './reject-upgrade.ts';
-import { registerRpcRoute } from './rpc-route.ts';
+import { rpcEndpoint } from './rpc-route.ts';
 import { PluginStreams } from './ws-plugin-streams.ts';
 import { WsRpcServer } from './ws-rpc-server.ts';
 
@@ -134,40 +133,16 @@ export class Gateway {
     app.proxy = false;
     app.silent = true;
     app.on('error', (error: Error) => gateway.logger.warn({ err: error }, `gateway: ${error.message}`));
-    app.use(async (ctx, next) => {
-      const started = performance.now();
-      try {
-        await next();
-      } finally {
-        const route = (ctx as { _matchedRoute?: string })._matchedRoute ?? (ctx.state.route as string | undefined) ?? 'unmatched';
-        gateway.metrics.observeHttpRequest(ctx.method, route, ctx.status, (performance.now() - started) / 1000);
-      }
-    });
-    app.use(async (ctx, next) => {
-      try {
-        if (!hostAllowed(ctx.req, gateway.identity.enabled)) {
-          throw new HttpError(421, new BusError(ErrorCode.Forbidden, `Host '${ctx.get('host')}' is not served: without gateway.auth only loopback names (127.0.0.1, localhost) are accepted`, { reason: 'host', host: ctx.get('host') }));
-        }
-        await next();
-      } catch (error) {
-        const isHttp = error instanceof HttpError;
-        const failure = isHttp ? error.error : BusError.from(error);
-        if (!isHttp && !(error instanceof BusError)) gateway.logger.error({ err: error, path: ctx.path }, `gateway: ${ctx.method} ${ctx.path} failed: ${(error as Error).message}`);
-        ctx.status = isHttp ? error.status : httpStatusOf(failure.code);
-        ctx.set(errorHeaders(failure));
-        ctx.body = ctx.path === '/rpc' ? errorResponse(null, failure) : errorBody(failure);
-      }
-    });
+    app.use(edgeMiddleware(gateway));
     const router = new Router();
     registerHealthRoutes(router, gateway);
     const identify: Koa.Middleware = async (ctx, next) => {
       ctx.state.caller = await gateway.callerOf(ctx.headers);
       await next();
     };
-    router.use('/rpc', identify);
     router.use('/api', identify);
-    registerRpcRoute(router, gateway);
     registerRestApi(router, gateway);
+    app.use(rpcEndpoint(gateway));
     app.use(router.routes());
     app.use(router.allowedMethods());
     app.use(pluginRoutes(gateway));

@@ -48,16 +48,32 @@ export class IdentityResolver {
    * else whoever the provider says. Throws Unauthenticated for a rejected credential, and the
    * provider's error (RateLimited, PluginNotRunning, ...) when it fails otherwise.
    */
-  async resolve(credential: Credential | { malformed: string } | undefined): Promise<UserCaller> {
+  resolve(credential: Credential | { malformed: string } | undefined): Promise<UserCaller> {
+    try {
+      return Promise.resolve(this.resolveNow(credential) ?? this.#ask(credential as Credential));
+    } catch (error) {
+      return Promise.reject(error);
+    }
+  }
+
+  /**
+   * The caller when it is known without asking the provider (no auth, no credential, a cached
+   * answer), else undefined; throws as `resolve` rejects. Lets hot paths skip a promise.
+   */
+  resolveNow(credential: Credential | { malformed: string } | undefined): UserCaller | undefined {
     if (!this.#settings) return LOCAL_OPERATOR;
     if (credential === undefined) return ANONYMOUS;
     if ('malformed' in credential) throw new BusError(ErrorCode.Unauthenticated, `Not signed in: ${credential.malformed}`, { reason: credential.malformed });
-    const key = createHash('sha256').update(credential.kind).update('\0').update(credential.value).digest('base64url');
-    const cached = this.#cache.get(key);
+    const cached = this.#cache.get(cacheKey(credential));
     if (cached && cached.expires > Date.now()) {
       if ('error' in cached) throw cached.error;
       return cached.caller;
     }
+    return undefined;
+  }
+
+  #ask(credential: Credential): Promise<UserCaller> {
+    const key = cacheKey(credential);
     this.#cache.delete(key);
     let pending = this.#pending.get(key);
     if (!pending) {
@@ -97,6 +113,11 @@ export class IdentityResolver {
     if (this.#cache.size >= MAX_CACHE_ENTRIES) this.#cache.delete(this.#cache.keys().next().value!);
     this.#cache.set(key, entry);
   }
+}
+
+/** The cache key of a credential: a digest, so no secret stays in memory. */
+function cacheKey(credential: Credential): string {
+  return createHash('sha256').update(credential.kind).update('\0').update(credential.value).digest('base64url');
 }
 
 /** The provider's answer as a user; null or a missing id means "rejected". */

@@ -1,5 +1,5 @@
 import type Koa from 'koa';
-import { BusError, ErrorCode } from '@cyberstudio/sdk';
+import { BusError, CancellationSource, ErrorCode, type CancellationSignal } from '@cyberstudio/sdk';
 import type { GatewayContext } from './gateway-context.ts';
 import { HttpError, errorBody } from './http-errors.ts';
 import type { UserCaller } from './identity-resolver.ts';
@@ -42,22 +42,22 @@ export function pluginRoutes(gateway: GatewayContext): Koa.Middleware {
     gateway.policy.assertCall(caller, match.capability);
     const body = (await readJsonBody(ctx.req, gateway.settings.limits.bodyBytes)) ?? null;
     const request: RouteRequest = { method: ctx.method, path: ctx.path, params: match.params, query: queryOf(ctx.query), headers: headersOf(ctx.headers), body };
-    const disconnected = new AbortController();
+    const disconnected = new CancellationSource();
     ctx.res.once('close', () => {
       if (!ctx.res.writableFinished) disconnected.abort(new Error('the HTTP client went away'));
     });
     const warn = (message: string) => gateway.logger.warn({ route: match.route, plugin: match.plugin }, message);
     if (asksForStream(ctx.get('accept'), body) && (await streams(gateway, match.capability))) {
-      return streamAnswer(ctx, gateway, caller, match.capability, request, disconnected.signal, warn);
+      return streamAnswer(ctx, gateway, caller, match.capability, request, disconnected, warn);
     }
-    const result = await gateway.call(caller, match.capability, request, { signal: disconnected.signal });
+    const result = await gateway.call(caller, match.capability, request, { signal: disconnected });
     send(ctx, routeAnswer(match.capability, result, warn), warn);
   };
 }
 
 /** Runs a streaming capability as Server-Sent Events: chunks as `data:` frames, then the result, or an `error` event. */
 async function streamAnswer(
-  ctx: Koa.Context, gateway: GatewayContext, caller: UserCaller, capability: string, request: RouteRequest, signal: AbortSignal, warn: (message: string) => void,
+  ctx: Koa.Context, gateway: GatewayContext, caller: UserCaller, capability: string, request: RouteRequest, signal: CancellationSignal, warn: (message: string) => void,
 ): Promise<void> {
   const sse = new SseWriter(ctx.res, { onStart: () => (ctx.respond = false) });
   sse.open();

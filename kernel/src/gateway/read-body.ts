@@ -16,18 +16,8 @@ export async function readJsonBody(request: IncomingMessage, limit: number): Pro
     throw new HttpError(415, new BusError(ErrorCode.InvalidRequest, `Unsupported content type ${type ?? '(none)'}: send application/json`, { reason: 'content-type', contentType: type ?? null }));
   }
   if (Number.isFinite(length) && length > limit) throw tooLarge(limit);
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of request as AsyncIterable<Buffer>) {
-    size += chunk.length;
-    if (size > limit) {
-      request.resume();
-      throw tooLarge(limit);
-    }
-    chunks.push(chunk);
-  }
-  if (size === 0) return undefined;
-  const text = Buffer.concat(chunks, size).toString('utf8');
+  const text = await readText(request, limit);
+  if (text === '') return undefined;
   try {
     return JSON.parse(text);
   } catch (error) {
@@ -40,6 +30,43 @@ export function isJsonType(type: string | undefined): boolean {
   if (type === undefined) return false;
   const media = type.split(';')[0]!.trim().toLowerCase();
   return media === 'application/json' || (media.startsWith('application/') && media.endsWith('+json'));
+}
+
+/**
+ * The body as text, stopping at `limit` bytes. Listens for 'data' and 'end' rather than
+ * iterating the stream: the async iterator costs several microseconds per request.
+ */
+function readText(request: IncomingMessage, limit: number): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    const cleanup = () => {
+      request.off('data', onData);
+      request.off('end', onEnd);
+      request.off('error', onError);
+      request.off('aborted', onAborted);
+    };
+    const onData = (chunk: Buffer) => {
+      size += chunk.length;
+      if (size <= limit) return void chunks.push(chunk);
+      cleanup();
+      request.resume();
+      reject(tooLarge(limit));
+    };
+    const onEnd = () => {
+      cleanup();
+      resolve(chunks.length === 1 ? chunks[0]!.toString('utf8') : Buffer.concat(chunks, size).toString('utf8'));
+    };
+    const onError = (error: Error) => {
+      cleanup();
+      reject(error);
+    };
+    const onAborted = () => onError(new Error('the client aborted the request'));
+    request.on('data', onData);
+    request.on('end', onEnd);
+    request.on('error', onError);
+    request.on('aborted', onAborted);
+  });
 }
 
 function hasBody(request: IncomingMessage): boolean {

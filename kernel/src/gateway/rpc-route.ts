@@ -1,5 +1,5 @@
-import type Router from '@koa/router';
-import { BusError } from '@cyberstudio/sdk';
+import type Koa from 'koa';
+import { BusError, CancellationSource, type CancellationSignal } from '@cyberstudio/sdk';
 import type { GatewayContext } from './gateway-context.ts';
 import { HttpError, httpStatusOf, isAccessError, errorHeaders } from './http-errors.ts';
 import type { UserCaller } from './identity-resolver.ts';
@@ -13,9 +13,18 @@ import { readJsonBody } from './read-body.ts';
  * status (401, 403, 429) and its headers; every other answer is 200 with the JSON-RPC error
  * inside, as JSON-RPC over HTTP expects.
  */
-export function registerRpcRoute(router: Router, gateway: GatewayContext): void {
-  router.post('/rpc', async (ctx) => {
-    const caller = ctx.state.caller as UserCaller;
+export function rpcEndpoint(gateway: GatewayContext): Koa.Middleware {
+  // Matched before the router: /rpc is the hottest path and needs no pattern matching.
+  return async (ctx, next) => {
+    if (ctx.path !== '/rpc') return next();
+    ctx.state.route = '/rpc';
+    if (ctx.method !== 'POST') {
+      ctx.set('allow', 'POST');
+      ctx.status = 405;
+      ctx.body = errorResponse(null, new BusError(-32600, `Invalid request: ${ctx.method} /rpc; send JSON-RPC with POST`, { reason: 'method' }));
+      return;
+    }
+    const caller = gateway.callerNow(ctx.headers) ?? (await gateway.callerOf(ctx.headers));
     let body: unknown;
     try {
       body = await readJsonBody(ctx.req, gateway.settings.limits.bodyBytes);
@@ -25,7 +34,7 @@ export function registerRpcRoute(router: Router, gateway: GatewayContext): void 
       ctx.body = errorResponse(null, error.error);
       return;
     }
-    const aborted = new AbortController();
+    const aborted = new CancellationSource();
     // The response closes early only when the client went away before the answer.
     ctx.res.once('close', () => {
       if (!ctx.res.writableFinished) aborted.abort(new Error('the HTTP client went away'));
@@ -35,13 +44,13 @@ export function registerRpcRoute(router: Router, gateway: GatewayContext): void 
       if (body.length > gateway.settings.limits.batchSize) {
         return answer(ctx, 413, errorResponse(null, invalidBatch(`${body.length} requests, the limit is ${gateway.settings.limits.batchSize} (gateway.limits.batchSize)`)));
       }
-      const answers = await Promise.all(body.map((item) => handle(gateway, caller, item, aborted.signal)));
+      const answers = await Promise.all(body.map((item) => handle(gateway, caller, item, aborted)));
       const responses = answers.filter((item): item is ResponseMessage => item !== undefined);
       if (responses.length === 0) return answer(ctx, 204, undefined);
       return answer(ctx, 200, responses);
     }
     if (body === undefined) return answer(ctx, 400, errorResponse(null, invalidBatch('an empty body')));
-    const response = await handle(gateway, caller, body, aborted.signal);
+    const response = await handle(gateway, caller, body, aborted);
     if (response === undefined) return answer(ctx, 204, undefined);
     if ('error' in response && isAccessError(response.error.code)) {
       const error = BusError.fromWire(response.error);
@@ -49,11 +58,11 @@ export function registerRpcRoute(router: Router, gateway: GatewayContext): void 
       return answer(ctx, httpStatusOf(error.code), response);
     }
     return answer(ctx, 200, response);
-  });
+  };
 }
 
 /** Answers one message; undefined for a notification. */
-async function handle(gateway: GatewayContext, caller: UserCaller, value: unknown, signal: AbortSignal): Promise<ResponseMessage | undefined> {
+async function handle(gateway: GatewayContext, caller: UserCaller, value: unknown, signal: CancellationSignal): Promise<ResponseMessage | undefined> {
   const message = classifyMessage(value);
   if (message.kind === 'invalid') return errorResponse(message.id, message.error);
   const call = gateway.call(caller, message.method, message.params, { signal });

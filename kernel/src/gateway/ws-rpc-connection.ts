@@ -1,6 +1,6 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import { WebSocket, type RawData } from 'ws';
-import { BusError, ErrorCode, Method, cancelledError } from '@cyberstudio/sdk';
+import { BusError, CancellationSource, ErrorCode, Method, cancelledError } from '@cyberstudio/sdk';
 import type { GatewayContext } from './gateway-context.ts';
 import type { UserCaller } from './identity-resolver.ts';
 import { classifyMessage, errorResponse, parseError, resultResponse, type InboundMessage, type RequestId, type ResponseMessage } from './jsonrpc-messages.ts';
@@ -26,9 +26,9 @@ export class WsRpcConnection implements WsSession {
   readonly #headers: IncomingHttpHeaders;
   readonly #queue: OutboundQueue;
   readonly #subscriptions: Subscriptions;
-  readonly #requests = new Map<RequestId, AbortController>();
+  readonly #requests = new Map<RequestId, CancellationSource>();
   // Notifications that call capabilities: no id to cancel them by, but a closing socket still aborts them.
-  readonly #notifications = new Set<AbortController>();
+  readonly #notifications = new Set<CancellationSource>();
   #closed = false;
 
   constructor(gateway: GatewayContext, endpoint: WsEndpoint, socket: WebSocket, headers: IncomingHttpHeaders) {
@@ -74,7 +74,6 @@ export class WsRpcConnection implements WsSession {
   }
 
   #onFrame(data: RawData, isBinary: boolean): void {
-
     if (this.#closed) return;
     if (isBinary) {
       return this.#reply(errorResponse(null, new BusError(ErrorCode.InvalidRequest, 'Invalid request: binary frames are not JSON-RPC; send each message as a text frame', { reason: 'binary' })));
@@ -136,14 +135,14 @@ export class WsRpcConnection implements WsSession {
     if (id !== undefined && this.#requests.has(id)) {
       throw new BusError(ErrorCode.InvalidRequest, `Invalid request: id ${JSON.stringify(id)} is already used by a call in flight`, { reason: 'duplicate id', id });
     }
-    const controller = new AbortController();
+    const controller = new CancellationSource();
     if (id === undefined) this.#notifications.add(controller);
     else this.#requests.set(id, controller);
     try {
-      const caller = await this.#gateway.callerOf(this.#headers);
-      if (controller.signal.aborted) throw cancelledError(controller.signal.reason, message.method);
+      const caller = this.#gateway.callerNow(this.#headers) ?? (await this.#gateway.callerOf(this.#headers));
+      if (controller.aborted) throw cancelledError(controller.reason, message.method);
       const onProgress = id === undefined ? undefined : (chunk: unknown) => this.#reply({ jsonrpc: '2.0', method: Method.Progress, params: { id, chunk } });
-      return await this.#gateway.call(caller, message.method, message.params, { signal: controller.signal, onProgress });
+      return await this.#gateway.call(caller, message.method, message.params, { signal: controller, onProgress });
     } finally {
       if (id === undefined) this.#notifications.delete(controller);
       else if (this.#requests.get(id) === controller) this.#requests.delete(id);

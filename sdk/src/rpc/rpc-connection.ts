@@ -4,6 +4,7 @@ import { Method } from '../protocol/protocol-constants.ts';
 import type { CancelParams, ProgressParams } from '../protocol/messages.ts';
 import { isRequestId, type RequestId, type RequestMessage, type ResponseMessage } from './json-rpc-message.ts';
 import type { Transport, TransportDiagnostic } from './transport.ts';
+import { CancellationSource } from './cancellation-source.ts';
 
 /**
  * The part of AbortSignal the engine needs to follow a cancellation. A real AbortSignal is one;
@@ -100,18 +101,17 @@ class PendingRequest {
   }
 }
 
-class IncomingRequest implements IncomingRequestContext, CancellationSignal {
+class IncomingRequest extends CancellationSource implements IncomingRequestContext {
   /** Set once a response (result, error or cancellation) went out; later results are dropped. */
   answered = false;
-  aborted = false;
-  reason: unknown;
   #controller: AbortController | undefined;
-  #listeners: Array<() => void> | undefined;
 
   constructor(
     readonly id: RequestId,
     readonly connection: RpcConnection,
-  ) {}
+  ) {
+    super();
+  }
 
   get signal(): AbortSignal {
     if (!this.#controller) {
@@ -125,24 +125,11 @@ class IncomingRequest implements IncomingRequestContext, CancellationSignal {
     return this;
   }
 
-  addEventListener(_type: 'abort', listener: () => void): void {
-    (this.#listeners ??= []).push(listener);
-  }
-
-  removeEventListener(_type: 'abort', listener: () => void): void {
-    const index = this.#listeners?.indexOf(listener) ?? -1;
-    if (index >= 0) this.#listeners!.splice(index, 1);
-  }
-
   /** Aborts the handler's signal and every forwarded cancellation, once. */
-  abort(reason: unknown): void {
+  override abort(reason: unknown): void {
     if (this.aborted) return;
-    this.aborted = true;
-    this.reason = reason;
+    super.abort(reason);
     this.#controller?.abort(reason);
-    const listeners = this.#listeners;
-    this.#listeners = undefined;
-    for (const listener of listeners ?? []) listener();
   }
 
   progress(chunk: unknown): void {
