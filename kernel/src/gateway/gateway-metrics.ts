@@ -21,7 +21,6 @@ export class GatewayMetrics {
   readonly #requests: Counter<'method' | 'route' | 'status'>;
   readonly #duration: Histogram<'method' | 'route'>;
   readonly #sockets: Gauge<'endpoint'>;
-  readonly #httpChildren = new Map<string, { requests: { inc(): void }; duration: { observe(value: number): void } }>();
   readonly #stopObservingCalls: () => void;
 
   constructor(kernel: Kernel) {
@@ -39,26 +38,13 @@ export class GatewayMetrics {
       buckets: CAPABILITY_BUCKETS,
       registers,
     });
-    const callChildren = new Map<string, { observe(value: number): void }>();
-    this.#stopObservingCalls = kernel.metrics.onRecord(({ plugin, capability, durationMs }) => {
-      const key = `${plugin}\0${capability}`;
-      let child = callChildren.get(key);
-      if (!child) callChildren.set(key, (child = capabilityDuration.labels(plugin, capability)));
-      child.observe(durationMs / 1000);
-    });
+    this.#stopObservingCalls = kernel.metrics.onRecord(({ plugin, capability, durationMs }) => capabilityDuration.observe({ plugin, capability }, durationMs / 1000));
   }
 
   /** Records one answered HTTP request; `route` is the matched route pattern, never the raw path. */
   observeHttpRequest(method: string, route: string, status: number, seconds: number): void {
-    // Label children are looked up once per combination: prom-client hashes the labels on every call otherwise.
-    const key = `${method} ${route} ${status}`;
-    let children = this.#httpChildren.get(key);
-    if (!children) {
-      children = { requests: this.#requests.labels(method, route, String(status)), duration: this.#duration.labels(method, route) };
-      this.#httpChildren.set(key, children);
-    }
-    children.requests.inc();
-    children.duration.observe(seconds);
+    this.#requests.inc({ method, route, status: String(status) });
+    this.#duration.observe({ method, route }, seconds);
   }
 
   /** Counts a WebSocket opened on `endpoint` (`/ws`, `/ws/plugins/logs`, ...). */
