@@ -7,7 +7,7 @@ export {
   PROTOCOL_VERSION, SUPPORTED_PROTOCOL_VERSIONS, Defaults, Method,
 } from './protocol/protocol-constants.ts';
 export type {
-  JsonSchema, Caller, CallMeta, OutgoingCallMeta, CapabilityDescriptor, InitializeParams, InitializeResult, ConfigureParams,
+  JsonSchema, Caller, CallMeta, OutgoingCallMeta, CapabilityDescriptor, InitializeParams, InitializeResult, ConfigureParams, HttpRouteRequest, HttpRouteAnswer,
   ProgressParams, CancelParams, LogLevel, LogParams, SubscribeParams, PublishParams, EventParams,
 } from './protocol/messages.ts';
 export { CAPABILITY_NAME_PATTERN, TOPIC_PATTERN, TOPIC_NAME, isCapabilityName, matchesPattern } from './protocol/capability-name.ts';

@@ -1,6 +1,7 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { Kernel } from '../kernel.ts';
 import { PluginState } from '../lifecycle/plugin-state.ts';
+import type { PluginSupervisor } from '../lifecycle/plugin-supervisor.ts';
 
 /** Prefix of prom-client's default process metrics (CPU, memory, event loop, GC) of the kernel process. */
 export const KERNEL_METRICS_PREFIX = 'cyberstudio_kernel_';
@@ -71,8 +72,6 @@ export class GatewayMetrics {
 
 /** The per-plugin families whose values the kernel holds; each is refilled from the kernel on every scrape. */
 function registerPluginMetrics(kernel: Kernel, registers: Registry[]): void {
-  const labelNames = ['plugin'] as const;
-  const latestSample = (plugin: string) => kernel.telemetry.history(plugin, 1)[0];
   new Gauge({
     name: 'cyberstudio_plugin_state',
     help: 'The state of each plugin: 1 for its current state, 0 for the others.',
@@ -85,80 +84,31 @@ function registerPluginMetrics(kernel: Kernel, registers: Registry[]): void {
       }
     },
   });
-  new Counter({
-    name: 'cyberstudio_plugin_restarts_total',
-    help: 'Automatic restarts after a crash since the kernel started.',
-    labelNames,
-    registers,
-    collect() {
-      this.reset();
-      for (const supervisor of kernel.supervisors) this.inc({ plugin: supervisor.name }, supervisor.restarts);
-    },
-  });
-  new Gauge({
-    name: 'cyberstudio_plugin_cpu_percent',
-    help: 'CPU use of the plugin process in the latest telemetry sample (100 = one core).',
-    labelNames,
-    registers,
-    collect() {
-      this.reset();
-      for (const supervisor of kernel.supervisors) {
-        const sample = latestSample(supervisor.name);
-        if (sample) this.set({ plugin: supervisor.name }, sample.cpuPercent);
-      }
-    },
-  });
-  new Gauge({
-    name: 'cyberstudio_plugin_resident_memory_bytes',
-    help: 'Resident memory of the plugin process in the latest telemetry sample (0 while it is not running).',
-    labelNames,
-    registers,
-    collect() {
-      this.reset();
-      for (const supervisor of kernel.supervisors) {
-        const sample = latestSample(supervisor.name);
-        if (sample) this.set({ plugin: supervisor.name }, sample.rssBytes);
-      }
-    },
-  });
-  new Counter({
-    name: 'cyberstudio_plugin_calls_total',
-    help: 'Capability calls the plugin settled since the kernel started.',
-    labelNames,
-    registers,
-    collect() {
-      this.reset();
-      for (const supervisor of kernel.supervisors) this.inc({ plugin: supervisor.name }, kernel.metrics.counters(supervisor.name).calls);
-    },
-  });
-  new Counter({
-    name: 'cyberstudio_plugin_call_errors_total',
-    help: 'Capability calls the plugin settled with an error since the kernel started.',
-    labelNames,
-    registers,
-    collect() {
-      this.reset();
-      for (const supervisor of kernel.supervisors) this.inc({ plugin: supervisor.name }, kernel.metrics.counters(supervisor.name).errors);
-    },
-  });
-  new Gauge({
-    name: 'cyberstudio_plugin_calls_in_flight',
-    help: 'Calls the plugin is running now.',
-    labelNames,
-    registers,
-    collect() {
-      this.reset();
-      for (const supervisor of kernel.supervisors) this.set({ plugin: supervisor.name }, kernel.bus.load(supervisor.name).active);
-    },
-  });
-  new Gauge({
-    name: 'cyberstudio_plugin_calls_queued',
-    help: 'Calls waiting for a free slot of the plugin (limits.maxConcurrentCalls).',
-    labelNames,
-    registers,
-    collect() {
-      this.reset();
-      for (const supervisor of kernel.supervisors) this.set({ plugin: supervisor.name }, kernel.bus.load(supervisor.name).queued);
-    },
-  });
+  const latestSample = (plugin: string) => kernel.telemetry.history(plugin, 1)[0];
+  const families: Array<[type: typeof Gauge | typeof Counter, name: string, help: string, value: (plugin: PluginSupervisor) => number | undefined]> = [
+    [Counter, 'cyberstudio_plugin_restarts_total', 'Automatic restarts after a crash since the kernel started.', (plugin) => plugin.restarts],
+    [Gauge, 'cyberstudio_plugin_cpu_percent', 'CPU use of the plugin process in the latest telemetry sample (100 = one core).', (plugin) => latestSample(plugin.name)?.cpuPercent],
+    [Gauge, 'cyberstudio_plugin_resident_memory_bytes', 'Resident memory of the plugin process in the latest telemetry sample (0 while it is not running).', (plugin) => latestSample(plugin.name)?.rssBytes],
+    [Counter, 'cyberstudio_plugin_calls_total', 'Capability calls the plugin settled since the kernel started.', (plugin) => kernel.metrics.counters(plugin.name).calls],
+    [Counter, 'cyberstudio_plugin_call_errors_total', 'Capability calls the plugin settled with an error since the kernel started.', (plugin) => kernel.metrics.counters(plugin.name).errors],
+    [Gauge, 'cyberstudio_plugin_calls_in_flight', 'Calls the plugin is running now.', (plugin) => kernel.bus.load(plugin.name).active],
+    [Gauge, 'cyberstudio_plugin_calls_queued', 'Calls waiting for a free slot of the plugin (limits.maxConcurrentCalls).', (plugin) => kernel.bus.load(plugin.name).queued],
+  ];
+  for (const [Type, name, help, value] of families) {
+    new Type({
+      name,
+      help,
+      labelNames: ['plugin'],
+      registers,
+      collect(this: Gauge<'plugin'> | Counter<'plugin'>) {
+        this.reset();
+        for (const supervisor of kernel.supervisors) {
+          const current = value(supervisor);
+          if (current === undefined) continue;
+          if (this instanceof Gauge) this.set({ plugin: supervisor.name }, current);
+          else this.inc({ plugin: supervisor.name }, current);
+        }
+      },
+    });
+  }
 }

@@ -1,5 +1,5 @@
 import type Koa from 'koa';
-import { BusError, CancellationSource, ErrorCode, type CancellationSignal } from '@cyberstudio/sdk';
+import { BusError, CancellationSource, ErrorCode, type CancellationSignal, type HttpRouteRequest } from '@cyberstudio/sdk';
 import type { GatewayContext } from './gateway-context.ts';
 import { HttpError, errorBody } from './http-errors.ts';
 import type { UserCaller } from './identity-resolver.ts';
@@ -8,20 +8,6 @@ import { routeAnswer, type RouteAnswer } from './route-answer.ts';
 import { RouteTable } from './route-table.ts';
 import { SseWriter } from './sse-writer.ts';
 
-/** The params a route capability receives: the HTTP request, without credentials. */
-export type RouteRequest = {
-  method: string;
-  /** The request path as sent (still percent-encoded), without the query. */
-  path: string;
-  /** Decoded `:name` path parameters. */
-  params: Record<string, string>;
-  /** Query parameters; a repeated name gives an array. */
-  query: Record<string, string | string[]>;
-  /** Lowercased request headers except authorization, cookie and proxy-authorization. */
-  headers: Record<string, string | string[]>;
-  /** The parsed JSON body, or null without one. */
-  body: unknown;
-};
 
 /** Request headers a capability never sees: the gateway has already turned them into the caller. */
 const CREDENTIAL_HEADERS = new Set(['authorization', 'cookie', 'proxy-authorization']);
@@ -41,7 +27,7 @@ export function pluginRoutes(gateway: GatewayContext): Koa.Middleware {
     // Refuse before reading a body the caller may not send.
     gateway.policy.assertCall(caller, match.capability);
     const body = (await readJsonBody(ctx.req, gateway.settings.limits.bodyBytes)) ?? null;
-    const request: RouteRequest = { method: ctx.method, path: ctx.path, params: match.params, query: queryOf(ctx.query), headers: headersOf(ctx.headers), body };
+    const request: HttpRouteRequest = { method: ctx.method, path: ctx.path, params: match.params, query: queryOf(ctx.query), headers: headersOf(ctx.headers), body };
     const disconnected = new CancellationSource();
     ctx.res.once('close', () => {
       if (!ctx.res.writableFinished) disconnected.abort(new Error('the HTTP client went away'));
@@ -57,7 +43,7 @@ export function pluginRoutes(gateway: GatewayContext): Koa.Middleware {
 
 /** Runs a streaming capability as Server-Sent Events: chunks as `data:` frames, then the result, or an `error` event. */
 async function streamAnswer(
-  ctx: Koa.Context, gateway: GatewayContext, caller: UserCaller, capability: string, request: RouteRequest, signal: CancellationSignal, warn: (message: string) => void,
+  ctx: Koa.Context, gateway: GatewayContext, caller: UserCaller, capability: string, request: HttpRouteRequest, signal: CancellationSignal, warn: (message: string) => void,
 ): Promise<void> {
   const sse = new SseWriter(ctx.res, { onStart: () => (ctx.respond = false) });
   sse.open();

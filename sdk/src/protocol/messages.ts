@@ -56,6 +56,33 @@ export interface InitializeResult {
   liveConfig?: boolean;
 }
 
+/**
+ * The params a capability mapped to an HTTP route (`http.routes` in plugins.json) receives:
+ * the request, without its credentials (the caller is in `_meta.caller`).
+ */
+export type HttpRouteRequest<Body = unknown> = {
+  method: string;
+  /** The request path as sent (still percent-encoded), without the query. */
+  path: string;
+  /** Decoded `:name` path parameters. */
+  params: Record<string, string>;
+  /** Query parameters; a repeated name gives an array. */
+  query: Record<string, string | string[]>;
+  /** Lowercased request headers except authorization, cookie and proxy-authorization. */
+  headers: Record<string, string | string[]>;
+  /** The parsed JSON body, or null without one. */
+  body: Body | null;
+};
+
+/**
+ * A route capability's result when it shapes the HTTP answer; any other result is the JSON body
+ * of a 200. `sse` lines end an event stream verbatim (`["[DONE]"]` for OpenAI's clients).
+ */
+export interface HttpRouteAnswer<Body = unknown> {
+  _http: { status?: number; headers?: Record<string, string>; sse?: string[] };
+  body?: Body;
+}
+
 /** Params of `configure` (kernel -> plugin): the new config, already validated against configSchema. */
 export interface ConfigureParams {
   config: Record<string, unknown>;
