@@ -242,6 +242,7 @@ export class Kernel {
       },
       declaredCapabilities: manifest.capabilities,
       startTimeoutMs: manifest.healthcheck.startTimeoutSeconds * 1000,
+      maxUnreadInputBytes: manifest.limits.inputBufferMb * 2 ** 20,
       onRequest: (method, params, context) => this.#plugins.request(manifest.name, method, params, context),
       onNotification: (method, params) => this.#plugins.notification(manifest.name, method, params),
       onStderrLine: (line) => this.logs.append(parseStderrLine(line, name, Date.now())),

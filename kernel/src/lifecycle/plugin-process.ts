@@ -26,6 +26,8 @@ export interface PluginProcessOptions {
   /** Capabilities plugins.json declares; the handshake must list the same set when non-empty. */
   declaredCapabilities: readonly string[];
   startTimeoutMs: number;
+  /** Unread bytes on the plugin's stdin past which calls fail with Overloaded and events are dropped. */
+  maxUnreadInputBytes: number;
   /** Requests the plugin sends to the kernel (bus calls, subscriptions). */
   onRequest(method: string, params: unknown, context: IncomingRequestContext): unknown;
   /** Notifications the plugin sends ($/log, $/publish). */
@@ -157,14 +159,32 @@ export class PluginProcess {
     return this.#exit === undefined;
   }
 
-  /** Calls into the plugin (a capability, or `$/ping`). */
+  /**
+   * Calls into the plugin (a capability, or `$/ping`). Fails at once with Overloaded while the
+   * plugin leaves more than `maxUnreadInputBytes` unread on its stdin: a plugin that stops
+   * reading must not grow the kernel's memory (pings still go, so the health check notices).
+   */
   request(method: string, params: unknown, options?: RequestOptions): Promise<unknown> {
+    const unread = this.unreadInputBytes;
+    if (unread > this.#options.maxUnreadInputBytes && method !== Method.Ping) {
+      return Promise.reject(new BusError(ErrorCode.Overloaded, `Plugin '${this.#options.name}' is not reading its input: ${(unread / 2 ** 20).toFixed(1)} MiB of calls wait unread (limits.inputBufferMb)`, {
+        plugin: this.#options.name,
+        reason: 'input-unread',
+        unreadBytes: unread,
+      }));
+    }
     return this.#connection.request(method, params, options);
   }
 
-  /** Sends a notification to the plugin (`$/event`). */
+  /** Sends a notification to the plugin (`$/event`); dropped while its unread input is over the limit. */
   notify(method: string, params: unknown): void {
+    if (this.unreadInputBytes > this.#options.maxUnreadInputBytes) return;
     this.#connection.notify(method, params);
+  }
+
+  /** Bytes written to the plugin's stdin that it has not read yet (beyond what the pipe holds). */
+  get unreadInputBytes(): number {
+    return this.#child.stdin?.writableLength ?? 0;
   }
 
   /** Requests in flight from the kernel to this plugin. */

@@ -46,6 +46,8 @@ export interface LimitSettings {
   queueLimit: number;
   /** Resident memory above which the plugin is restarted; unset means no limit. */
   memoryMb?: number;
+  /** Unread bytes (MiB) on the plugin's stdin past which calls to it fail with Overloaded. */
+  inputBufferMb: number;
   /** Idle timeout of a call (no result or progress for this long). */
   callTimeoutSeconds: number;
   callTotalTimeoutSeconds: number;

@@ -32,6 +32,7 @@ describe('schemas/plugins.schema.json', () => {
       callTimeoutSeconds: Defaults.callIdleTimeoutMs / 1000,
       callTotalTimeoutSeconds: Defaults.callTotalTimeoutMs / 1000,
       capabilityTimeouts: {},
+      inputBufferMb: Defaults.inputBufferMb,
     });
     expect(manifest?.shutdownTimeoutSeconds).toBe(Defaults.shutdownStepTimeoutMs / 1000);
   });

@@ -40,6 +40,8 @@ export const Defaults = {
   maxConcurrentCalls: 64,
   /** Calls waiting for a free slot per plugin before Overloaded. */
   queueLimit: 256,
+  /** Unread input (MiB) on a plugin's stdin before calls to it fail with Overloaded. */
+  inputBufferMb: 64,
 } as const;
 
 /** Protocol method names. Capability names never start with `$/` and are never these words. */
