@@ -2,7 +2,7 @@ import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
   test: {
-    include: ['sdk/test/**/*.test.ts', 'kernel/test/**/*.test.ts', 'plugins/*/test/**/*.test.ts', 'tests/**/*.test.ts'],
+    include: ['sdk/test/**/*.test.ts', 'kernel/test/**/*.test.ts', 'database/test/**/*.test.ts', 'plugins/*/test/**/*.test.ts', 'tests/**/*.test.ts'],
     exclude: ['**/node_modules/**', 'tests/bench/**'],
     testTimeout: 30_000,
     hookTimeout: 30_000,

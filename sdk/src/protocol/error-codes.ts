@@ -79,6 +79,11 @@ export const LocalErrorCode = {
   DataDirUnavailable: 'CDS_ERR_DATA_DIR_UNAVAILABLE',
   GatewayListenFailed: 'CDS_ERR_GATEWAY_LISTEN_FAILED',
   GatewayInsecureBind: 'CDS_ERR_GATEWAY_INSECURE_BIND',
+  DatabaseInUse: 'CDS_ERR_DATABASE_IN_USE',
+  DatabaseOpenFailed: 'CDS_ERR_DATABASE_OPEN_FAILED',
+  DatabaseDialectUnavailable: 'CDS_ERR_DATABASE_DIALECT_UNAVAILABLE',
+  DatabaseClosed: 'CDS_ERR_DATABASE_CLOSED',
+  MigrationFailed: 'CDS_ERR_MIGRATION_FAILED',
 } as const;
 
 /** A string code of a local error. */
@@ -101,4 +106,9 @@ export const localErrorCatalog: Readonly<Record<LocalErrorCode, Omit<ErrorCatalo
   CDS_ERR_DATA_DIR_UNAVAILABLE: { name: 'DataDirUnavailable', summary: 'The data directory cannot be created or written.', data: '{ path }' },
   CDS_ERR_GATEWAY_LISTEN_FAILED: { name: 'GatewayListenFailed', summary: 'The gateway cannot listen on its host and port (in use, not an address of this machine, no permission).', data: '{ host, port, reason }' },
   CDS_ERR_GATEWAY_INSECURE_BIND: { name: 'GatewayInsecureBind', summary: 'The gateway was asked to listen beyond loopback with no auth capability configured; it refuses.', data: '{ host }' },
+  CDS_ERR_DATABASE_IN_USE: { name: 'DatabaseInUse', summary: 'Another process (or another open in this one) holds the database file; one writer per file.', data: '{ file, waitedMs }' },
+  CDS_ERR_DATABASE_OPEN_FAILED: { name: 'DatabaseOpenFailed', summary: 'The database file cannot be opened or set up (not a database, unreadable, disk error).', data: '{ file, reason }' },
+  CDS_ERR_DATABASE_DIALECT_UNAVAILABLE: { name: 'DatabaseDialectUnavailable', summary: 'The requested database dialect is declared but not available yet.', data: '{ dialect }' },
+  CDS_ERR_DATABASE_CLOSED: { name: 'DatabaseClosed', summary: 'The database was used after close().', data: '{ file }' },
+  CDS_ERR_MIGRATION_FAILED: { name: 'MigrationFailed', summary: 'A migration failed at open and was rolled back (earlier ones stay applied), or the migrations cannot be read or are out of order.', data: '{ file, migration, reason }' },
 };
