@@ -22,6 +22,12 @@ export interface PluginDefinition<Config = any> {
   configSchema?: JsonSchema;
   capabilities: Record<string, CapabilitySpec<any, any, Config>>;
   /**
+   * Runs during the handshake, after the config is validated and before the plugin answers
+   * `initialize`: open databases and files here, so no call can arrive before they are ready.
+   * Throwing refuses the start; the kernel reports the error. No bus calls yet.
+   */
+  init?(services: PluginStartServices<Config>): void | Promise<void>;
+  /**
    * Starts the plugin's own HTTP server during the handshake and resolves with the loopback port it
    * listens on (listen on 127.0.0.1, port 0 picks a free one). The port goes into the `initialize`
    * result as `http.port`, where the gateway proxies the plugin's `http.mount`. Runs after the config
@@ -65,6 +71,9 @@ export function definePlugin<Config = Record<string, unknown>>(definition: Plugi
   }
   if (typeof definition.version !== 'string' || definition.version.length === 0) {
     throw new TypeError(`definePlugin: plugin '${definition.name}' needs a version string`);
+  }
+  if (definition.init !== undefined && typeof definition.init !== 'function') {
+    throw new TypeError(`definePlugin: plugin '${definition.name}' has an 'init' member that is not a function`);
   }
   if (definition.configure !== undefined && typeof definition.configure !== 'function') {
     throw new TypeError(`definePlugin: plugin '${definition.name}' has a 'configure' member that is not a function`);

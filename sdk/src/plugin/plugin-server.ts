@@ -184,6 +184,7 @@ export class PluginServer implements PluginServices, HandlerHost {
     this.#config = config;
     this.#dataDir = params.dataDir ?? '';
     this.#state = 'initializing';
+    await this.#definition.init?.(this);
     const http = await this.#startHttp();
     return {
       name: this.#definition.name,
