@@ -16,8 +16,9 @@ export class AccessPolicy {
     this.#rules = rules;
   }
 
-  /** True when `caller` may call `capability`. */
+  /** True when `caller` may call `capability`: a rule for one of its roles allows it, and the credential's scopes (if any) cover it. */
   canCall(caller: Caller, capability: string): boolean {
+    if (caller.kind === 'user' && caller.scopes !== undefined && !caller.scopes.some((pattern) => matchesPattern(pattern, capability))) return false;
     return this.#allows(caller, (rule) => rule.call.some((pattern) => matchesPattern(pattern, capability)));
   }
 
@@ -57,5 +58,8 @@ function denied(caller: Caller, action: string, data: Record<string, unknown>): 
     return new BusError(ErrorCode.Unauthenticated, `Sign in to ${action}: send Authorization: Bearer <key> or a session cookie`, { reason: 'no credential', ...data });
   }
   const roles = caller.kind === 'user' ? caller.roles.join(', ') || 'none' : caller.kind;
+  if (caller.kind === 'user' && caller.scopes !== undefined && typeof data.capability === 'string' && !caller.scopes.some((pattern) => matchesPattern(pattern, data.capability as string))) {
+    return new BusError(ErrorCode.Forbidden, `This API key may not ${action}: it is limited to ${caller.scopes.join(', ') || 'nothing'}`, { ...data, caller, reason: 'key-scope' });
+  }
   return new BusError(ErrorCode.Forbidden, `Your roles (${roles}) may not ${action}: no access rule in the gateway's configuration allows it`, { ...data, caller });
 }

@@ -123,7 +123,7 @@ function cacheKey(credential: Credential): string {
 /** The provider's answer as a user; null or a missing id means "rejected". */
 function toCaller(answer: unknown, capability: string): UserCaller | undefined {
   if (answer === null || answer === undefined) return undefined;
-  const value = answer as { id?: unknown; roles?: unknown; name?: unknown; username?: unknown; keyId?: unknown };
+  const value = answer as { id?: unknown; roles?: unknown; name?: unknown; username?: unknown; keyId?: unknown; sessionId?: unknown; scopes?: unknown };
   if (typeof value !== 'object' || typeof value.id !== 'string' || value.id === '') return undefined;
   if (!Array.isArray(value.roles) || !value.roles.every((role) => typeof role === 'string')) {
     throw new BusError(ErrorCode.InternalError, `${capability} answered a user without a roles array`, { name: 'IdentityProviderError' });
@@ -133,6 +133,8 @@ function toCaller(answer: unknown, capability: string): UserCaller | undefined {
   const name = typeof value.name === 'string' ? value.name : typeof value.username === 'string' ? value.username : undefined;
   if (name !== undefined) caller.name = name;
   if (typeof value.keyId === 'string') caller.keyId = value.keyId;
+  if (typeof value.sessionId === 'string') caller.sessionId = value.sessionId;
+  if (Array.isArray(value.scopes) && value.scopes.every((scope) => typeof scope === 'string')) caller.scopes = value.scopes as string[];
   return caller;
 }
 

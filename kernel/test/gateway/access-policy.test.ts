@@ -41,4 +41,13 @@ describe('AccessPolicy', () => {
   it('does not judge plugins and the kernel, which never come through the gateway', () => {
     expect(new AccessPolicy([]).canCall({ kind: 'kernel' }, 'kernel.status')).toBe(true);
   });
+
+  it('limits a caller with scopes to what both its roles and its scopes allow, naming the key in the refusal', () => {
+    const scoped = { ...user('admin'), scopes: ['llm.*'] };
+
+    expect(policy.canCall(scoped, 'llm.chat')).toBe(true);
+    expect(policy.canCall(scoped, 'kernel.plugins.stop')).toBe(false);
+    expect(policy.canCall({ ...user('viewer'), scopes: ['llm.*'] }, 'llm.chat')).toBe(false);
+    expect(() => policy.assertCall(scoped, 'kernel.plugins.stop')).toThrow(expect.objectContaining({ code: -32008, message: expect.stringContaining('API key'), data: expect.objectContaining({ reason: 'key-scope' }) }));
+  });
 });

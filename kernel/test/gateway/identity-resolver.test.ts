@@ -24,6 +24,12 @@ describe('IdentityResolver', () => {
     expect(call).not.toHaveBeenCalled();
   });
 
+  it('keeps the session id and the scopes the provider gives', async () => {
+    const resolver = new IdentityResolver(settings, async () => ({ id: 'u1', roles: ['developer'], sessionId: 's1', scopes: ['llm.*'] }));
+
+    expect(await resolver.resolve({ kind: 'session', value: 'tok' })).toEqual({ kind: 'user', id: 'u1', roles: ['developer'], sessionId: 's1', scopes: ['llm.*'] });
+  });
+
   it('passes the credential to the provider and keeps id, roles, name and keyId', async () => {
     const call = vi.fn(async () => ({ id: 'u1', roles: ['developer'], username: 'ada', keyId: 'k1', balance: 10 }));
     const resolver = new IdentityResolver(settings, call);

@@ -25,6 +25,7 @@ export const ErrorCode = {
   Unauthenticated: -32012,
   RateLimited: -32013,
   PluginNotFound: -32014,
+  InsufficientBalance: -32015,
 } as const;
 
 /** A numeric wire error code from the catalog. */
@@ -60,6 +61,7 @@ export const wireErrorCatalog: Readonly<Record<ErrorCode, ErrorCatalogEntry>> = 
   [-32012]: { name: 'Unauthenticated', summary: 'The request carries no credential, or one the identity provider rejects (unknown, expired, revoked).', data: '{ reason }', httpStatus: 401 },
   [-32013]: { name: 'RateLimited', summary: 'A provider refused the call because the caller is over a rate limit or budget; retry after the given time.', data: '{ retryAfterSeconds, limit?, remaining?, resetSeconds?, scope? }', httpStatus: 429 },
   [-32014]: { name: 'PluginNotFound', summary: 'No plugin of that name is registered (a management call or REST path named it).', data: '{ plugin, capability? }', httpStatus: 404 },
+  [-32015]: { name: 'InsufficientBalance', summary: "The user's token balance cannot cover the tokens a call would spend.", data: '{ userId, balance, requested }', httpStatus: 402 },
 };
 
 /** String codes of local errors, raised and handled inside one process. */

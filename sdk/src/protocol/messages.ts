@@ -5,7 +5,7 @@ export type JsonSchema = Record<string, unknown> | boolean;
 
 /** Who made a call: a user with roles, a plugin, or the kernel itself. */
 export type Caller =
-  | { kind: 'user'; id: string; roles: string[]; name?: string; keyId?: string }
+  | { kind: 'user'; id: string; roles: string[]; name?: string; keyId?: string; sessionId?: string; scopes?: string[] }
   | { kind: 'plugin'; name: string }
   | { kind: 'kernel' };
 
