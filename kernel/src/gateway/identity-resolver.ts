@@ -95,18 +95,30 @@ export class IdentityResolver {
       answer = await this.#call(settings.capability, { credential: { kind: credential.kind, value: credential.value } });
     } catch (error) {
       const failure = BusError.from(error);
-      if (failure.code === ErrorCode.Unauthenticated) this.#remember(key, { expires: Date.now() + NEGATIVE_CACHE_MS, error: failure });
-      throw failure;
+      if (failure.code !== ErrorCode.Unauthenticated) throw failure;
+      return this.#rejected(key, credential, failure);
     }
     const caller = toCaller(answer, settings.capability);
     if (caller === undefined) {
-      const error = new BusError(ErrorCode.Unauthenticated, 'Not signed in: the key or session is unknown, expired or revoked', { reason: 'rejected' });
-      this.#remember(key, { expires: Date.now() + NEGATIVE_CACHE_MS, error });
-      throw error;
+      return this.#rejected(key, credential, new BusError(ErrorCode.Unauthenticated, 'Not signed in: the key or session is unknown, expired or revoked', { reason: 'rejected' }));
     }
     const ttlMs = Math.min(settings.cacheSeconds * 1000, ttlOf(answer));
     if (ttlMs > 0) this.#remember(key, { expires: Date.now() + ttlMs, caller });
     return caller;
+  }
+
+  /**
+   * A rejected API key is an error (401). A rejected session cookie makes the request anonymous
+   * instead: the browser cannot clear an HttpOnly cookie itself, and must still reach the login.
+   */
+  #rejected(key: string, credential: Credential, error: BusError): UserCaller {
+    const expires = Date.now() + NEGATIVE_CACHE_MS;
+    if (credential.kind === 'session') {
+      this.#remember(key, { expires, caller: ANONYMOUS });
+      return ANONYMOUS;
+    }
+    this.#remember(key, { expires, error });
+    throw error;
   }
 
   #remember(key: string, entry: Entry): void {

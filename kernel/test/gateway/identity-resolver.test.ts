@@ -70,6 +70,15 @@ describe('IdentityResolver', () => {
     expect((await resolver.resolve(bearer('good'))).roles).toEqual(['viewer']);
   });
 
+  it('makes a request with a rejected session cookie anonymous, so a stale cookie cannot lock the browser out of the login', async () => {
+    const resolver = new IdentityResolver(settings, async () => {
+      throw new BusError(-32012, 'Not signed in', { reason: 'revoked' });
+    });
+
+    expect(await resolver.resolve({ kind: 'session', value: 'stale' })).toBe(ANONYMOUS);
+    await expect(resolver.resolve(bearer('stale'))).rejects.toMatchObject({ code: -32012 });
+  });
+
   it('passes on provider failures other than Unauthenticated without caching them', async () => {
     const call = vi.fn().mockRejectedValueOnce(new BusError(-32013, 'slow down', { retryAfterSeconds: 3 })).mockResolvedValueOnce({ id: 'u', roles: [] });
     const resolver = new IdentityResolver(settings, call);

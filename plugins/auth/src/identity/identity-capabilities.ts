@@ -1,0 +1,19 @@
+import type { CapabilitySpec } from '@cyberstudio/sdk';
+import type { AuthState } from '../auth-state.ts';
+import { keyCapabilities } from './key-capabilities.ts';
+import { LoginLockout } from './login-lockout.ts';
+import { sessionCapabilities } from './session-capabilities.ts';
+import { userCapabilities } from './user-capabilities.ts';
+
+/**
+ * The identity half of the auth plugin: `auth.authenticate` (the gateway's identity provider),
+ * logins, sessions, users and API keys, all over `state`'s database.
+ */
+export function identityCapabilities(state: AuthState): Record<string, CapabilitySpec> {
+  const lockout = new LoginLockout(state);
+  return {
+    ...sessionCapabilities(state, lockout),
+    ...userCapabilities(state, lockout),
+    ...keyCapabilities(state),
+  };
+}

@@ -1,0 +1,86 @@
+import { BusError, ErrorCode } from '@cyberstudio/sdk';
+import type { AuthState } from '../auth-state.ts';
+import type { Role } from '../auth-tables.ts';
+import { invalidParam } from '../invalid-param.ts';
+import { lockedError, type LoginLockout, type LoginSubject } from './login-lockout.ts';
+import { verifyNothing, verifyPassword } from './passwords.ts';
+import { createSession } from './sessions.ts';
+import type { UserRow } from './users.ts';
+
+/** What a successful login answers; `token` is the session's secret, given this once. */
+export interface LoginResult {
+  token: string;
+  expiresAt: number;
+  user: { id: string; username: string; role: Role };
+}
+
+/** The one message for an unknown user and a wrong password alike, so it does not tell which. */
+export const INVALID_LOGIN = 'Not signed in: invalid username or password';
+
+/**
+ * Checks a username and password and opens a session. Unknown users cost a password check too,
+ * so timing does not tell whether a name exists. Each failure counts toward the lockout and
+ * waits longer before answering; a locked account answers RateLimited (scope 'user') even with
+ * the right password. A disabled user with the right password is told so (reason 'disabled').
+ */
+export async function login(state: AuthState, lockout: LoginLockout, username: string, password: string, signal?: AbortSignal): Promise<LoginResult> {
+  const user = await state.db.selectFrom('users').selectAll().where('username', '=', username).executeTakeFirst();
+  const subject: LoginSubject = user ? { username, user } : { username };
+  await refuseIfLocked(state, lockout, subject);
+  if (!(await passwordMatches(user, password))) {
+    await countFailure(state, lockout, subject, 'auth.login', signal);
+    throw new BusError(ErrorCode.Unauthenticated, INVALID_LOGIN, { reason: 'invalid-credentials' });
+  }
+  const known = user!;
+  if (known.disabled_at !== null) {
+    await state.audit({ actor: 'anonymous', action: 'auth.login', target: known.id, outcome: 'denied', detail: { reason: 'disabled' } });
+    throw new BusError(ErrorCode.Unauthenticated, 'Not signed in: this account is disabled', { reason: 'disabled' });
+  }
+  const session = await state.database.transaction(async (trx) => {
+    if (!(await lockout.recordSuccess(known.id, trx))) return undefined;
+    const opened = await createSession(state, trx, known.id);
+    await state.audit({ actor: known.id, action: 'auth.login', target: known.id, outcome: 'ok', detail: { sessionId: opened.id } }, trx);
+    return opened;
+  });
+  if (!session) {
+    // A parallel guess locked the account while this password was being checked.
+    const locked = await state.db.selectFrom('users').selectAll().where('id', '=', known.id).executeTakeFirstOrThrow();
+    throw lockedError(lockout.lockedSeconds({ username, user: locked }), state.config.maxFailedLogins);
+  }
+  return { token: session.token, expiresAt: session.expiresAt, user: { id: known.id, username: known.username, role: known.role } };
+}
+
+/**
+ * Checks a signed-in user's current password before they change it, under the same lockout
+ * as logins (a stolen session must not become a way to guess the password). Throws
+ * CapabilityInvalidParams on `/oldPassword` when it is wrong.
+ */
+export async function verifyOwnPassword(state: AuthState, lockout: LoginLockout, user: UserRow, password: string, capability: string, signal?: AbortSignal): Promise<void> {
+  const subject: LoginSubject = { username: user.username, user };
+  await refuseIfLocked(state, lockout, subject);
+  if (await passwordMatches(user, password)) return;
+  await countFailure(state, lockout, subject, 'user.password.check', signal);
+  throw invalidParam(capability, 'oldPassword', 'is not the current password');
+}
+
+async function passwordMatches(user: UserRow | undefined, password: string): Promise<boolean> {
+  if (!user || user.password_hash === null || user.password_salt === null) return verifyNothing(password);
+  return verifyPassword(password, { hash: user.password_hash, salt: user.password_salt });
+}
+
+async function refuseIfLocked(state: AuthState, lockout: LoginLockout, subject: LoginSubject): Promise<void> {
+  const seconds = lockout.lockedSeconds(subject);
+  if (seconds <= 0) return;
+  await state.audit({ actor: 'anonymous', action: 'auth.login', target: subject.user?.id ?? null, outcome: 'denied', detail: { reason: 'locked' } });
+  throw lockedError(seconds, state.config.maxFailedLogins);
+}
+
+/** Counts and audits one failure, then waits (or throws RateLimited when this failure locked the account). */
+async function countFailure(state: AuthState, lockout: LoginLockout, subject: LoginSubject, action: string, signal?: AbortSignal): Promise<void> {
+  const outcome = await lockout.recordFailure(subject);
+  // The attempted name is not recorded for unknown users: people type passwords into the username field.
+  const detail = { reason: subject.user ? 'wrong-password' : 'unknown-user', failures: outcome.failures, locked: outcome.lockedSeconds > 0 };
+  await state.audit({ actor: 'anonymous', action, target: subject.user?.id ?? null, outcome: 'failed', detail });
+  if (outcome.lockedSeconds > 0) throw lockedError(outcome.lockedSeconds, state.config.maxFailedLogins);
+  await lockout.delay(outcome.failures, signal);
+}

@@ -1,0 +1,4 @@
+import { runPlugin } from '@cyberstudio/sdk/node';
+import { authPlugin } from './auth-plugin.ts';
+
+runPlugin(authPlugin);

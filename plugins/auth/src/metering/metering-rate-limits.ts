@@ -1,0 +1,69 @@
+import { BusError, ErrorCode } from '@cyberstudio/sdk';
+import { invalidParam } from '../invalid-param.ts';
+import { rateLimited, type RateLimitScope } from './metering-errors.ts';
+import { SlidingWindowLimiter, type WindowRefusal } from './sliding-window-limiter.ts';
+
+/** The rate limits are per minute. */
+export const RATE_WINDOW_MS = 60_000;
+
+/** A key's or a user's limits as stored (`rpm_limit`, `tpm_limit`); null: no limit. */
+export interface ScopeLimits {
+  rpm_limit: number | null;
+  tpm_limit: number | null;
+}
+
+/** Who a reservation is for: the user, and the API key it came through, if any. */
+export interface RateSubject {
+  userId: string;
+  user: ScopeLimits;
+  keyId?: string;
+  key?: ScopeLimits;
+}
+
+/**
+ * The rpm (requests) and tpm (reserved tokens) limits of API keys and users, over exact
+ * sliding 60 s windows held in memory (a restart forgets them). Only scopes with a limit keep
+ * a log, so keys and users without limits cost nothing.
+ */
+export class MeteringRateLimits {
+  readonly #limiter = new SlidingWindowLimiter(RATE_WINDOW_MS);
+
+  /** Throws RateLimited when one more request of `tokens` at `now` breaks the key's limits, then the user's. */
+  assertAllowed(capability: string, subject: RateSubject, tokens: number, now: number): void {
+    for (const { scope, id, limits } of scopesOf(subject)) {
+      const refusal = this.#limiter.check(id, now, { maxEvents: limits.rpm_limit ?? undefined, maxAmount: limits.tpm_limit ?? undefined }, tokens);
+      if (refusal) throw refusalError(capability, scope, refusal);
+    }
+  }
+
+  /** Counts one request of `tokens` at `now` for the key and the user (after assertAllowed passed). */
+  record(subject: RateSubject, tokens: number, now: number): void {
+    for (const { id } of scopesOf(subject)) this.#limiter.record(id, now, tokens);
+  }
+}
+
+function* scopesOf(subject: RateSubject): Generator<{ scope: RateLimitScope; id: string; limits: ScopeLimits }> {
+  if (subject.keyId !== undefined && subject.key && hasLimit(subject.key)) yield { scope: 'key', id: `key:${subject.keyId}`, limits: subject.key };
+  if (hasLimit(subject.user)) yield { scope: 'user', id: `user:${subject.userId}`, limits: subject.user };
+}
+
+function hasLimit(limits: ScopeLimits): boolean {
+  return limits.rpm_limit !== null || limits.tpm_limit !== null;
+}
+
+function refusalError(capability: string, scope: RateLimitScope, refusal: WindowRefusal): BusError {
+  const window = refusal.metric === 'events' ? 'rpm' : 'tpm';
+  // No wait helps: a request larger than the tpm limit, or a limit of 0 requests.
+  if (refusal.retryAfterMs === Number.POSITIVE_INFINITY) {
+    if (window === 'tpm') return invalidParam(capability, 'tokens', `must be at most ${refusal.limit}, the ${scope}'s tokens-per-minute limit`);
+    return new BusError(ErrorCode.Forbidden, `The ${scope}'s requests-per-minute limit is 0`, { capability, scope, window });
+  }
+  return rateLimited({
+    retryAfterSeconds: Math.ceil(refusal.retryAfterMs / 1000),
+    limit: refusal.limit,
+    remaining: 0,
+    resetSeconds: Math.ceil(refusal.resetMs / 1000),
+    scope,
+    window,
+  });
+}

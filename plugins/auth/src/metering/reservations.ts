@@ -1,0 +1,212 @@
+import { BusError, ErrorCode, type Caller } from '@cyberstudio/sdk';
+import type { Kysely, Selectable } from '@cyberstudio/database';
+import type { AuthState } from '../auth-state.ts';
+import type { AuthTables, ReservationsTable } from '../auth-tables.ts';
+import { assertSelfOrAdmin, forbidden, isAdmin, isSelf } from '../caller-access.ts';
+import { findUser } from '../identity/users.ts';
+import { invalidParam } from '../invalid-param.ts';
+import { insufficientBalance, notValid } from './metering-errors.ts';
+import type { MeteringRateLimits, ScopeLimits } from './metering-rate-limits.ts';
+import { recordDailyUsage } from './usage-history.ts';
+
+/** Params of `auth.usage.reserve`. */
+export interface ReserveParams {
+  /** User id or username. */
+  user: string;
+  keyId?: string;
+  model: string;
+  tokens: number;
+}
+
+/** Result of `auth.usage.reserve`. */
+export interface ReserveResult {
+  reservationId: string;
+  expiresAt: number;
+  /** The balance left after the reservation took its tokens. */
+  balance: number;
+}
+
+/** Params of `auth.usage.commit`. */
+export interface CommitParams {
+  reservationId: string;
+  promptTokens: number;
+  completionTokens: number;
+}
+
+/** Result of `auth.usage.commit`; `overage` (tokens used beyond the reservation) only when there were any. */
+export interface CommitResult {
+  charged: number;
+  refunded: number;
+  balance: number;
+  overage?: number;
+}
+
+/** Result of `auth.usage.release`. */
+export interface ReleaseResult {
+  refunded: number;
+  balance: number;
+}
+
+type ReservationRow = Selectable<ReservationsTable>;
+
+const RESERVE = 'auth.usage.reserve';
+
+/**
+ * Reservations: tokens taken from a user's balance before a generation, settled by a commit
+ * (charge what was used, give back the rest), a release (give back all) or expiry. Each step
+ * is one transaction; transactions run one at a time on the database's one connection, so a
+ * balance read and its update cannot interleave with another reservation's.
+ */
+export class Reservations {
+  readonly #state: AuthState;
+  readonly #rateLimits: MeteringRateLimits;
+
+  constructor(state: AuthState, rateLimits: MeteringRateLimits) {
+    this.#state = state;
+    this.#rateLimits = rateLimits;
+  }
+
+  /** Checks the user, the key, the rate limits and the balance, in that order, then holds `tokens`. */
+  reserve(caller: Caller, params: ReserveParams): Promise<ReserveResult> {
+    assertSelfOrAdmin(caller, RESERVE, params.user);
+    const keyId = keyOf(caller, params);
+    return this.#state.database.transaction(async (trx) => {
+      const now = this.#state.now();
+      const user = await findUser(trx, params.user);
+      if (!user) throw invalidParam(RESERVE, 'user', 'names no user');
+      if (user.disabled_at !== null) throw notValid('user', 'disabled');
+      const key = keyId === undefined ? undefined : await validKey(trx, keyId, user.id, params.model, now);
+      const subject = { userId: user.id, user, keyId, key };
+      this.#rateLimits.assertAllowed(RESERVE, subject, params.tokens, now);
+      const unlimited = user.unlimited === 1;
+      if (!unlimited && user.balance < params.tokens) throw insufficientBalance(user.id, user.balance, params.tokens);
+      const reservationId = this.#state.newId('r');
+      const expiresAt = now + this.#state.config.reservationTtlSeconds * 1000;
+      await trx.insertInto('reservations').values({
+        id: reservationId, user_id: user.id, key_id: keyId ?? null, model: params.model, tokens: params.tokens,
+        unlimited: unlimited ? 1 : 0, state: 'open', created_at: now, expires_at: expiresAt,
+        settled_at: null, prompt_tokens: null, completion_tokens: null,
+      }).execute();
+      const balance = unlimited ? user.balance : await addToBalance(trx, user.id, -params.tokens);
+      this.#rateLimits.record(subject, params.tokens, now);
+      return { reservationId, expiresAt, balance };
+    });
+  }
+
+  /** Charges the tokens used, gives back what the reservation held beyond them, and records the day's usage. */
+  commit(caller: Caller, params: CommitParams): Promise<CommitResult> {
+    return this.#state.database.transaction(async (trx) => {
+      const now = this.#state.now();
+      const reservation = await openReservation(trx, 'auth.usage.commit', caller, params.reservationId, now);
+      const used = params.promptTokens + params.completionTokens;
+      const overage = Math.max(0, used - reservation.tokens);
+      let result: CommitResult;
+      if (reservation.unlimited === 1) {
+        result = { charged: used, refunded: 0, balance: await balanceOf(trx, reservation.user_id) };
+      } else {
+        const refunded = Math.max(0, reservation.tokens - used);
+        // Tokens used beyond the reservation are charged only as far as the balance goes: it never goes below zero.
+        const extraCharged = Math.min(overage, await balanceOf(trx, reservation.user_id));
+        const balance = await addToBalance(trx, reservation.user_id, refunded - extraCharged);
+        result = { charged: Math.min(used, reservation.tokens) + extraCharged, refunded, balance };
+      }
+      await trx.updateTable('reservations')
+        .set({ state: 'committed', settled_at: now, prompt_tokens: params.promptTokens, completion_tokens: params.completionTokens })
+        .where('id', '=', reservation.id)
+        .execute();
+      await recordDailyUsage(trx, {
+        userId: reservation.user_id, keyId: reservation.key_id, model: reservation.model, time: now,
+        promptTokens: params.promptTokens, completionTokens: params.completionTokens,
+      });
+      return overage > 0 ? { ...result, overage } : result;
+    });
+  }
+
+  /** Gives every token of the reservation back (the generation was aborted or failed before using any). */
+  release(caller: Caller, reservationId: string): Promise<ReleaseResult> {
+    return this.#state.database.transaction(async (trx) => {
+      const now = this.#state.now();
+      const reservation = await openReservation(trx, 'auth.usage.release', caller, reservationId, now);
+      const refunded = reservation.unlimited === 1 ? 0 : reservation.tokens;
+      const balance = await addToBalance(trx, reservation.user_id, refunded);
+      await trx.updateTable('reservations').set({ state: 'released', settled_at: now }).where('id', '=', reservation.id).execute();
+      return { refunded, balance };
+    });
+  }
+}
+
+/** Marks open reservations past their expiry as expired and gives their tokens back; returns how many. */
+export function expireReservations(state: AuthState): Promise<{ expired: number; refunded: number }> {
+  return state.database.transaction(async (trx) => {
+    const now = state.now();
+    const due = await trx.selectFrom('reservations')
+      .select(['id', 'user_id', 'tokens', 'unlimited'])
+      .where('state', '=', 'open')
+      .where('expires_at', '<=', now)
+      .execute();
+    if (due.length === 0) return { expired: 0, refunded: 0 };
+    const refunds = new Map<string, number>();
+    for (const row of due) {
+      if (row.unlimited === 0) refunds.set(row.user_id, (refunds.get(row.user_id) ?? 0) + row.tokens);
+    }
+    for (const [userId, tokens] of refunds) await addToBalance(trx, userId, tokens);
+    await trx.updateTable('reservations')
+      .set({ state: 'expired', settled_at: now })
+      .where('id', 'in', due.map((row) => row.id))
+      .execute();
+    return { expired: due.length, refunded: [...refunds.values()].reduce((sum, tokens) => sum + tokens, 0) };
+  });
+}
+
+/**
+ * The key a reservation counts against. A user reserving for themselves through an API key
+ * reserves through that key, so its model list and limits cannot be dodged by naming another.
+ */
+function keyOf(caller: Caller, params: ReserveParams): string | undefined {
+  if (caller.kind !== 'user' || caller.keyId === undefined || !isSelf(caller, params.user)) return params.keyId;
+  if (params.keyId !== undefined && params.keyId !== caller.keyId) throw forbidden(RESERVE, caller, 'may name only the API key the caller signed in with');
+  return caller.keyId;
+}
+
+/** The key's limits, after checking that it is the user's, valid at `now`, and allows `model`. */
+async function validKey(db: Kysely<AuthTables>, keyId: string, userId: string, model: string, now: number): Promise<ScopeLimits> {
+  const key = await db.selectFrom('api_keys')
+    .select(['user_id', 'revoked_at', 'expires_at', 'allowed_models', 'rpm_limit', 'tpm_limit'])
+    .where('id', '=', keyId)
+    .executeTakeFirst();
+  if (!key || key.user_id !== userId) throw invalidParam(RESERVE, 'keyId', "names no API key of this user");
+  if (key.revoked_at !== null) throw notValid('key', 'revoked');
+  if (key.expires_at !== null && key.expires_at <= now) throw notValid('key', 'expired');
+  if (key.allowed_models !== null && !(JSON.parse(key.allowed_models) as string[]).includes(model)) {
+    throw new BusError(ErrorCode.Forbidden, `This API key may not use the model ${model}`, { model, keyId });
+  }
+  return key;
+}
+
+/** The reservation, if the caller may settle it and it is still open. */
+async function openReservation(db: Kysely<AuthTables>, capability: string, caller: Caller, id: string, now: number): Promise<ReservationRow> {
+  const reservation = await db.selectFrom('reservations').selectAll().where('id', '=', id).executeTakeFirst();
+  if (!reservation) throw invalidParam(capability, 'reservationId', 'names no reservation');
+  if (!isAdmin(caller) && !(caller.kind === 'user' && caller.id === reservation.user_id)) {
+    throw forbidden(capability, caller, "may settle another user's reservation only as an admin");
+  }
+  if (reservation.state !== 'open') throw invalidParam(capability, 'reservationId', `names a reservation already ${reservation.state}; nothing changed`);
+  // Past its expiry it is expired, whether or not the upkeep got to it yet; the upkeep gives its tokens back.
+  if (reservation.expires_at <= now) throw invalidParam(capability, 'reservationId', 'names a reservation already expired; nothing changed');
+  return reservation;
+}
+
+async function balanceOf(db: Kysely<AuthTables>, userId: string): Promise<number> {
+  const row = await db.selectFrom('users').select('balance').where('id', '=', userId).executeTakeFirstOrThrow();
+  return row.balance;
+}
+
+/** Adds `tokens` (negative: takes) to the balance and returns the new one; the CHECK constraint refuses going below zero. */
+async function addToBalance(db: Kysely<AuthTables>, userId: string, tokens: number): Promise<number> {
+  const row = await db.updateTable('users')
+    .set((eb) => ({ balance: eb('balance', '+', tokens) }))
+    .where('id', '=', userId)
+    .returning('balance')
+    .executeTakeFirstOrThrow();
+  return row.balance;
+}

@@ -1,0 +1,94 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { ErrorCode } from '@cyberstudio/sdk';
+import type { ReserveResult } from '../src/metering/reservations.ts';
+import { startMeteringPlugin, type MeteringHarness } from './support/metering-plugin.ts';
+
+let harness: MeteringHarness;
+
+beforeEach(async () => {
+  harness = await startMeteringPlugin();
+});
+
+afterEach(async () => {
+  await harness[Symbol.asyncDispose]();
+});
+
+function reserve(user: string, tokens: number, keyId?: string): Promise<ReserveResult> {
+  return harness.plugin.call<ReserveResult>('auth.usage.reserve', { user, model: 'llama-3-8b', tokens, ...(keyId ? { keyId } : {}) });
+}
+
+describe('rate limits', () => {
+  it("trips a key's rpm limit exactly at the limit and lets the next request in exactly when the oldest leaves the window", async () => {
+    const user = await harness.seedUser({ username: 'ada', balance: 100_000 });
+    const keyId = await harness.seedKey(user, { rpm: 3 });
+    for (let request = 0; request < 3; request++) {
+      await reserve(user, 1, keyId);
+      harness.advance(10_000);
+    }
+    // Now 30 s after the first request: three in the window, the fourth is one too many.
+    await expect(reserve(user, 1, keyId)).rejects.toMatchObject({
+      code: ErrorCode.RateLimited,
+      data: { scope: 'key', window: 'rpm', limit: 3, remaining: 0, retryAfterSeconds: 30, resetSeconds: 50 },
+    });
+    harness.advance(29_999);
+    await expect(reserve(user, 1, keyId)).rejects.toMatchObject({ code: ErrorCode.RateLimited, data: { retryAfterSeconds: 1 } });
+    harness.advance(1);
+    await expect(reserve(user, 1, keyId)).resolves.toMatchObject({ reservationId: expect.any(String) });
+  });
+
+  it("trips a user's tpm limit exactly at the limit, counting reserved tokens across keys", async () => {
+    const user = await harness.seedUser({ username: 'ada', balance: 100_000, tpmLimit: 1000 });
+    const first = await harness.seedKey(user);
+    const second = await harness.seedKey(user);
+    await reserve(user, 400, first);
+    harness.advance(5_000);
+    await reserve(user, 400, second);
+    harness.advance(5_000);
+    // Exactly at the limit still passes.
+    await reserve(user, 200);
+    harness.advance(5_000);
+    await expect(reserve(user, 1, first)).rejects.toMatchObject({
+      code: ErrorCode.RateLimited,
+      data: { scope: 'user', window: 'tpm', limit: 1000, remaining: 0, retryAfterSeconds: 45, resetSeconds: 55 },
+    });
+    harness.advance(45_000);
+    // The first 400 left the window; 600 remain, so 400 fit and 401 do not.
+    await expect(reserve(user, 401)).rejects.toMatchObject({ code: ErrorCode.RateLimited, data: { retryAfterSeconds: 5 } });
+    await expect(reserve(user, 400)).resolves.toMatchObject({ reservationId: expect.any(String) });
+  });
+
+  it("trips a user's rpm limit across keys while each key is under its own", async () => {
+    const user = await harness.seedUser({ username: 'ada', balance: 100_000, rpmLimit: 2 });
+    const first = await harness.seedKey(user, { rpm: 5 });
+    const second = await harness.seedKey(user, { rpm: 5 });
+    await reserve(user, 1, first);
+    await reserve(user, 1, second);
+    await expect(reserve(user, 1, first)).rejects.toMatchObject({
+      code: ErrorCode.RateLimited,
+      data: { scope: 'user', window: 'rpm', limit: 2, retryAfterSeconds: 60 },
+    });
+  });
+
+  it('does not count a refused request against the limit', async () => {
+    const user = await harness.seedUser({ username: 'ada', balance: 10, rpmLimit: 2 });
+    await expect(reserve(user, 11)).rejects.toMatchObject({ code: ErrorCode.InsufficientBalance });
+    await reserve(user, 5);
+    await reserve(user, 5);
+    await expect(reserve(user, 0)).rejects.toMatchObject({ code: ErrorCode.RateLimited });
+  });
+
+  it('refuses a request larger than the tpm limit as invalid, since no wait would let it in', async () => {
+    const user = await harness.seedUser({ username: 'ada', balance: 100_000 });
+    const keyId = await harness.seedKey(user, { tpm: 500 });
+    await expect(reserve(user, 501, keyId)).rejects.toMatchObject({
+      code: ErrorCode.CapabilityInvalidParams,
+      data: { errors: [{ instancePath: '/tokens' }] },
+    });
+  });
+
+  it('checks the rate limits before the balance', async () => {
+    const user = await harness.seedUser({ username: 'ada', balance: 5, rpmLimit: 1 });
+    await reserve(user, 5);
+    await expect(reserve(user, 5)).rejects.toMatchObject({ code: ErrorCode.RateLimited });
+  });
+});
