@@ -16,6 +16,9 @@ Commands for a running kernel (through its gateway; --url, --key, --json on each
   plugins start|stop|restart <name>
                              change a plugin's state (see: cyberstudio plugins --help)
   logs [plugin] [-f]         print (and follow) plugin logs (see: cyberstudio logs --help)
+  users add|list|set-role|set-balance|disable|enable|set-password
+                             manage the auth plugin's users (see: cyberstudio users --help)
+  keys create|list|revoke    manage API keys (see: cyberstudio keys --help)
 
 Options:
   -h, --help                 show help (also after any command)
@@ -41,6 +44,10 @@ export async function main(argv: string[]): Promise<number> {
         return await (await import('./client/call-command.ts')).callCommand(rest);
       case 'logs':
         return await (await import('./client/logs-command.ts')).logsCommand(rest);
+      case 'users':
+        return await (await import('./client/users-command.ts')).usersCommand(rest);
+      case 'keys':
+        return await (await import('./client/keys-command.ts')).keysCommand(rest);
       case undefined:
       case '-h':
       case '--help':

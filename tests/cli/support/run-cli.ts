@@ -17,6 +17,8 @@ export interface CliResult {
 export interface CliRunOptions {
   env?: Record<string, string>;
   input?: string;
+  /** Keep stdout's and stderr's last newline (by default it is stripped, as `$(...)` does). */
+  keepFinalNewline?: boolean;
 }
 
 /** This process's environment without CYBERSTUDIO_* (which would redirect the client) and with colour off. */
@@ -40,6 +42,7 @@ export function startCli(args: string[], options: CliRunOptions = {}): ResultPro
     extendEnv: false,
     reject: false,
     encoding: 'utf8',
+    stripFinalNewline: options.keepFinalNewline !== true,
     ...(options.input === undefined ? { stdin: 'ignore' } : { input: options.input }),
     timeout: 25_000,
   }) as ResultPromise<{ reject: false; encoding: 'utf8' }>;
