@@ -28,6 +28,9 @@ export function runPlugin(definition: PluginDefinition): PluginServer | undefine
   // stdout carries protocol only: a stray console.log or console.dir would corrupt it, so all console output goes to stderr.
   globalThis.console = new Console({ stdout: process.stderr, stderr: process.stderr });
   process.stdout.on('error', () => {});
+  // Ctrl-C in the kernel's terminal reaches every process of its group: the kernel stops its
+  // plugins in order (shutdown, then stdin EOF), so a plugin must not die of the SIGINT itself.
+  process.on('SIGINT', () => {});
   const server = new PluginServer(definition, new StreamTransport(process.stdin, process.stdout));
   server.start();
   // Exit 0 at stdin EOF; exit 1 after refusing the handshake (the kernel would kill us anyway).
