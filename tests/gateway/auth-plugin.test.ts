@@ -197,6 +197,30 @@ describe('the auth plugin behind the gateway', () => {
     await expectNoSecretsLeaked(test, secrets);
   });
 
+  it("answers 429 with Retry-After and x-ratelimit headers at a key's rpm limit, and 402 past the balance", async () => {
+    const test = await open([authPlugin()], { gateway: authGateway() });
+    const secrets = new Secrets();
+    const admin = await login(test.url, 'admin', ADMIN_PASSWORD);
+    secrets.add(admin.token);
+    const user = await rpc(test.url, 'auth.users.create', { username: 'bo', role: 'developer', balance: 100 }, admin.cookie);
+    const created = await rpc(test.url, 'auth.keys.create', { user: 'bo', name: 'limited', rpm: 2 }, admin.cookie);
+    const key = secrets.add(created.json.result.key as string);
+    const reserve = (tokens: number) => rpc(test.url, 'auth.usage.reserve', { user: user.json.result.id, keyId: created.json.result.id, model: 'tiny', tokens }, bearer(key));
+
+    const answers = [await reserve(10), await reserve(10), await reserve(10)];
+
+    expect(answers.map((answer) => answer.status)).toEqual([200, 200, 429]);
+    expect(Number(answers[2]!.headers.get('retry-after'))).toBeGreaterThan(0);
+    expect(answers[2]!.headers.get('x-ratelimit-limit')).toBe('2');
+    expect(answers[2]!.headers.get('x-ratelimit-remaining')).toBe('0');
+    expect(answers[2]!.json.error).toMatchObject({ code: -32013, data: { scope: 'key' } });
+    const unlimitedKey = await rpc(test.url, 'auth.keys.create', { user: 'bo', name: 'open' }, admin.cookie);
+    const tooMuch = await rpc(test.url, 'auth.usage.reserve', { user: user.json.result.id, keyId: unlimitedKey.json.result.id, model: 'tiny', tokens: 1000 }, bearer(secrets.add(unlimitedKey.json.result.key as string)));
+    expect(tooMuch.status).toBe(402);
+    expect(tooMuch.json.error).toMatchObject({ code: -32015, data: { requested: 1000 } });
+    await expectNoSecretsLeaked(test, secrets);
+  });
+
   it('locks the account after maxFailedLogins bad logins: 429 with Retry-After, even for the right password', async () => {
     const test = await open([authPlugin({ maxFailedLogins: 3, lockMinutes: 2 })], { gateway: authGateway() });
     const secrets = new Secrets();

@@ -29,9 +29,9 @@ export function errorBody(error: BusError): { error: { code: number; name: strin
   return { error: body };
 }
 
-/** Codes whose HTTP status a single JSON-RPC answer over HTTP also carries (401, 403, 429). */
+/** Codes whose HTTP status a single JSON-RPC answer over HTTP also carries (401, 402, 403, 429): the client must act on them. */
 export function isAccessError(code: number): boolean {
-  return code === ErrorCode.Unauthenticated || code === ErrorCode.Forbidden || code === ErrorCode.RateLimited;
+  return code === ErrorCode.Unauthenticated || code === ErrorCode.Forbidden || code === ErrorCode.RateLimited || code === ErrorCode.InsufficientBalance;
 }
 
 /** A gateway-level HTTP failure before any capability runs (unsupported media type, body too large, ...). */

@@ -9,8 +9,8 @@ import { readJsonBody } from './read-body.ts';
 /**
  * `POST /rpc`: JSON-RPC 2.0 over HTTP, single or batch. The method is a capability name.
  * Notifications run without an answer; a request of only notifications gets 204. A single
- * request that fails with Unauthenticated, Forbidden or RateLimited also carries that HTTP
- * status (401, 403, 429) and its headers; every other answer is 200 with the JSON-RPC error
+ * request that fails with Unauthenticated, InsufficientBalance, Forbidden or RateLimited also
+ * carries that HTTP status (401, 402, 403, 429) and its headers; every other answer is 200 with the JSON-RPC error
  * inside, as JSON-RPC over HTTP expects.
  */
 export function rpcEndpoint(gateway: GatewayContext): Koa.Middleware {
