@@ -16,7 +16,7 @@ a second Ctrl-C kills them at once.
 
 Options:
   --plugins <file>    the plugin registry (default: ./plugins.json)
-  --data <dir>        logs, plugin data and config overrides (default: ./data)
+  --data <dir>        logs, plugin data and config overrides (default: env CYBERSTUDIO_DATA, else ./data)
   --host <address>    gateway address (default: gateway.host in plugins.json, else 127.0.0.1;
                       env CYBERSTUDIO_HOST). Without gateway.auth only loopback is allowed.
   --port <n>          gateway port, 0 for any free one (default: gateway.port, else 6813;
@@ -34,7 +34,7 @@ export async function startCommand(argv: string[]): Promise<number> {
     args: argv,
     options: {
       plugins: { type: 'string', default: 'plugins.json' },
-      data: { type: 'string', default: 'data' },
+      data: { type: 'string' },
       host: { type: 'string' },
       port: { type: 'string' },
       watch: { type: 'boolean', default: false },
@@ -51,7 +51,7 @@ export async function startCommand(argv: string[]): Promise<number> {
   const logger = createLogger({ level: values['log-level'], pretty: values.json ? false : undefined });
   let kernel: Kernel;
   try {
-    kernel = await Kernel.open({ registryFile: values.plugins!, dataDir: values.data!, logger });
+    kernel = await Kernel.open({ registryFile: values.plugins!, dataDir: values.data ?? (process.env.CYBERSTUDIO_DATA?.trim() || 'data'), logger });
   } catch (error) {
     return reportOpenError(error);
   }

@@ -33,6 +33,22 @@ describe('the first admin', () => {
     expect(auth.plugin.logs.some((record) => String(record.msg).includes(file))).toBe(true);
   });
 
+  it('gets an API key written only to operator-key, readable by its owner alone, that authenticates as the admin', async () => {
+    const auth = await open({ env: {} });
+
+    const file = join(auth.dataDir, 'operator-key');
+    const key = (await readFile(file, 'utf8')).trim();
+    const identity = await auth.plugin.call<any>('auth.authenticate', { credential: { kind: 'bearer', value: key } });
+    const keys = await auth.plugin.call<any[]>('auth.keys.list');
+    await auth.plugin.flush();
+
+    expect(key).toMatch(/^cds_[0-9a-f]{8}_[A-Za-z0-9_-]{43}$/);
+    expect((await stat(file)).mode & 0o777).toBe(0o600);
+    expect(identity).toMatchObject({ name: 'admin', roles: ['admin'] });
+    expect(keys).toEqual([expect.objectContaining({ name: 'operator', prefix: key.slice(0, 12) })]);
+    expect(JSON.stringify(auth.plugin.logs)).not.toContain(key);
+  });
+
   it('is not created again when users exist: a later start keeps the first password', async () => {
     const dataDir = await mkdtemp(join(tmpdir(), 'cds-identity-'));
     try {

@@ -62,7 +62,7 @@ export async function probeStartup({ rssSamples, readySamples }: { rssSamples: n
 async function idleKernel(): Promise<{ rssMiB: number; readyMs: number }> {
   const dataDir = await mkdtemp(join(tmpdir(), 'cds-bench-idle-'));
   const started = performance.now();
-  const child = spawn(process.execPath, ['kernel/bin/cyberstudio.mjs', 'start', '--plugins', join(repoRoot, 'plugins.json'), '--data', dataDir, '--json'], {
+  const child = spawn(process.execPath, ['kernel/bin/cyberstudio.mjs', 'start', '--plugins', join(repoRoot, 'plugins.json'), '--data', dataDir, '--port', '0', '--json'], {
     cwd: repoRoot,
     stdio: ['ignore', 'pipe', 'inherit'],
   });

@@ -21,11 +21,12 @@ export interface CliRunOptions {
   keepFinalNewline?: boolean;
 }
 
-/** This process's environment without CYBERSTUDIO_* (which would redirect the client) and with colour off. */
+/** This process's environment without CYBERSTUDIO_* (which would redirect the client), with colour off and no operator key file. */
 export function cliEnv(extra: Record<string, string> = {}): Record<string, string | undefined> {
   const env: Record<string, string | undefined> = {};
   for (const [name, value] of Object.entries(process.env)) if (!name.startsWith('CYBERSTUDIO_')) env[name] = value;
-  return { ...env, NO_COLOR: '1', ...extra };
+  // No operator key from a ./data a developer's own `npm start` left in the repository.
+  return { ...env, NO_COLOR: '1', CYBERSTUDIO_KEY_FILE: '/nonexistent/cyberstudio-operator-key', ...extra };
 }
 
 /** Runs the CLI from the repository root until it exits. */

@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { UsageError } from './client-errors.ts';
 
@@ -5,6 +7,8 @@ import { UsageError } from './client-errors.ts';
 export const GATEWAY_URL_ENV = 'CYBERSTUDIO_URL';
 /** The environment variable holding the API key client commands send. */
 export const API_KEY_ENV = 'CYBERSTUDIO_API_KEY';
+/** The environment variable naming the operator key file (default: <CYBERSTUDIO_DATA or ./data>/plugins/auth/operator-key). */
+export const KEY_FILE_ENV = 'CYBERSTUDIO_KEY_FILE';
 /** The gateway port when neither --url, CYBERSTUDIO_URL nor CYBERSTUDIO_PORT says otherwise. */
 export const DEFAULT_GATEWAY_PORT = 6813;
 
@@ -30,7 +34,9 @@ export const clientOptionSpec = {
 export const clientOptionsHelp = `Common options:
   --url <url>         the gateway (default: env ${GATEWAY_URL_ENV}, else
                       http://<CYBERSTUDIO_HOST or 127.0.0.1>:<CYBERSTUDIO_PORT or ${DEFAULT_GATEWAY_PORT}>)
-  --key <key>         API key, sent as "Authorization: Bearer <key>" (default: env ${API_KEY_ENV})
+  --key <key>         API key, sent as "Authorization: Bearer <key>" (default: env ${API_KEY_ENV},
+                      else, for a gateway on this machine, the operator key the auth plugin wrote:
+                      env ${KEY_FILE_ENV}, else <CYBERSTUDIO_DATA or ./data>/plugins/auth/operator-key)
   --json              machine output: compact JSON on stdout, errors as JSON on stderr
   -h, --help          show this help`;
 
@@ -50,7 +56,22 @@ export function resolveClientOptions(values: { url?: string; key?: string; json?
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new UsageError(`--url must be an http:// or https:// URL, not '${text}'`);
   if (!url.pathname.endsWith('/')) url.pathname += '/';
-  return { url, key: values.key ?? nonEmpty(env[API_KEY_ENV]), json: values.json ?? false };
+  return { url, key: values.key ?? nonEmpty(env[API_KEY_ENV]) ?? operatorKey(url, env), json: values.json ?? false };
+}
+
+/**
+ * The admin key the auth plugin wrote for the operator of a kernel on this machine; undefined
+ * when there is none or the gateway is not on loopback (the local key must never travel).
+ */
+export function operatorKey(url: URL, env: NodeJS.ProcessEnv): string | undefined {
+  const host = url.hostname.replace(/^\[(.*)\]$/, '$1');
+  if (host !== 'localhost' && host !== '::1' && !host.startsWith('127.')) return undefined;
+  const file = nonEmpty(env[KEY_FILE_ENV]) ?? join(nonEmpty(env.CYBERSTUDIO_DATA) ?? 'data', 'plugins', 'auth', 'operator-key');
+  try {
+    return nonEmpty(readFileSync(file, 'utf8'));
+  } catch {
+    return undefined;
+  }
 }
 
 /** The URL of `path` (e.g. 'rpc', 'ws') under the gateway's base, as the given scheme family. */

@@ -1,0 +1,66 @@
+import { spawn } from 'node:child_process';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { run } from './support/processes.ts';
+import { repoRoot } from './support/test-kernel.ts';
+
+const cli = join(repoRoot, 'kernel', 'bin', 'cyberstudio.mjs');
+
+/** The quickstart: `cyberstudio start` on the repository's plugins.json, then client commands from the same directory. */
+describe("the repository's plugins.json (what npm start runs)", () => {
+  let dataDir: string;
+  let url: string;
+  let stop: () => Promise<number | null>;
+
+  beforeAll(async () => {
+    dataDir = await mkdtemp(join(tmpdir(), 'cds-default-'));
+    const child = spawn(process.execPath, [cli, 'start', '--plugins', join(repoRoot, 'plugins.json'), '--data', dataDir, '--port', '0', '--json'], { cwd: repoRoot, stdio: ['ignore', 'pipe', 'inherit'] });
+    const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));
+    stop = async () => {
+      child.kill('SIGINT');
+      return exited;
+    };
+    const records: { msg: string; url?: string }[] = [];
+    createInterface({ input: child.stdout }).on('line', (line) => records.push(JSON.parse(line)));
+    await vi.waitFor(() => expect(records.map((record) => record.msg)).toContain('kernel ready'), { timeout: 30_000, interval: 50 });
+    url = records.find((record) => record.msg === 'kernel ready')!.url!;
+  }, 40_000);
+
+  afterAll(async () => {
+    if (stop) expect(await stop()).toBe(0);
+    if (dataDir) await rm(dataDir, { recursive: true, force: true });
+  });
+
+  it('turns authentication on: a request without a key gets 401', async () => {
+    const response = await fetch(`${url}/rpc`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'kernel.status' }) });
+
+    expect(response.status).toBe(401);
+  });
+
+  it('lets the CLI on this machine act as the admin through the operator key in the data directory', async () => {
+    const result = await run([cli, 'plugins', 'list', '--url', url], { ...process.env, CYBERSTUDIO_DATA: dataDir, CYBERSTUDIO_API_KEY: '', CYBERSTUDIO_KEY_FILE: '' });
+
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stdout).toMatch(/^auth\s+running/m);
+    expect(result.stdout).toMatch(/^hello\s+stopped/m);
+  });
+
+  it('creates the first admin with a password only in a file the operator can read', async () => {
+    const password = (await readFile(join(dataDir, 'plugins', 'auth', 'initial-admin-password'), 'utf8')).trim();
+
+    const response = await fetch(`${url}/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'admin', password }) });
+
+    expect(response.status).toBe(200);
+    expect(response.headers.get('set-cookie')).toMatch(/^cyberstudio_session=[^;]+; HttpOnly; SameSite=Strict/);
+  });
+
+  it('reports the kernel healthy, with the required auth plugin running', async () => {
+    const health = (await (await fetch(`${url}/health`)).json()) as { status: string; plugins: { name: string; state: string; required: boolean }[] };
+
+    expect(health.status).toBe('ok');
+    expect(health.plugins).toContainEqual({ name: 'auth', state: 'running', required: true, enabled: true });
+  });
+});
