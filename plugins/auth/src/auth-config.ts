@@ -11,6 +11,8 @@ export interface AuthConfig {
   reservationTtlSeconds: number;
   /** Balance of a user created without one. */
   defaultBalance: number;
+  /** Name of the studio session cookie; must equal the gateway's `gateway.auth.sessionCookie`. */
+  sessionCookie: string;
 }
 
 /** JSON Schema of AuthConfig; the SDK applies it before `init`. */
@@ -24,6 +26,7 @@ export const authConfigSchema = {
     lockMinutes: { type: 'number', exclusiveMinimum: 0, default: 15 },
     reservationTtlSeconds: { type: 'integer', minimum: 1, default: 600 },
     defaultBalance: { type: 'integer', minimum: 0, default: 0 },
+    sessionCookie: { type: 'string', pattern: '^[A-Za-z0-9_-]+$', default: 'cyberstudio_session' },
   },
 } as const;
 

@@ -195,6 +195,14 @@ describe('the cookie routes', () => {
     expect((await auth.authenticate('session', token)).id).toBe(ada.id);
   });
 
+  it('auth.http.login names the cookie after config.sessionCookie', async () => {
+    const auth = await open({ config: { sessionCookie: 'studio_sid' } });
+
+    const answer = await auth.plugin.call<any>('auth.http.login', request({ username: 'admin', password: (await auth.admin()).password }));
+
+    expect(answer._http.headers['set-cookie']).toMatch(/^studio_sid=[^;]+; HttpOnly/);
+  });
+
   it('auth.http.login marks the cookie Secure when a proxy says the client used HTTPS', async () => {
     const auth = await open();
 

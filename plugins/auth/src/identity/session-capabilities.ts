@@ -112,7 +112,7 @@ export function sessionCapabilities(state: AuthState, lockout: LoginLockout): Re
       async handler(request, ctx) {
         const { username, password } = request.body as LoginBody;
         const { token, expiresAt, user } = await login(state, lockout, username, password, ctx.signal);
-        const cookie = sessionCookie(token, (expiresAt - state.now()) / 1000, overHttps(request));
+        const cookie = sessionCookie(state.config.sessionCookie, token, (expiresAt - state.now()) / 1000, overHttps(request));
         return { _http: { headers: { 'set-cookie': cookie, 'cache-control': 'no-store' } }, body: { user, expiresAt } };
       },
     }),
@@ -125,7 +125,7 @@ export function sessionCapabilities(state: AuthState, lockout: LoginLockout): Re
         const { caller } = ctx;
         const own = caller.kind === 'user' ? caller.sessionId : undefined;
         const revoked = own === undefined ? false : await endSession(own, actorOf(caller));
-        return { _http: { headers: { 'set-cookie': clearedSessionCookie(overHttps(request)) } }, body: { revoked } };
+        return { _http: { headers: { 'set-cookie': clearedSessionCookie(state.config.sessionCookie, overHttps(request)) } }, body: { revoked } };
       },
     }),
   };

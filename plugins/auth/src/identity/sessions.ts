@@ -4,9 +4,6 @@ import type { AuthTables } from '../auth-tables.ts';
 import { TOUCH_INTERVAL_MS, shortTtl, type AuthenticatedUser, type Rejection } from './authenticated-user.ts';
 import { digestOf, isSessionTokenShaped, newSessionToken } from './secrets.ts';
 
-/** The name of the studio's session cookie (the gateway's default `gateway.auth.sessionCookie`). */
-export const SESSION_COOKIE = 'cyberstudio_session';
-
 /** A new session: the token (given to the client once, stored only as a digest), its id and expiry. */
 export interface IssuedSession {
   id: string;
@@ -67,12 +64,12 @@ export async function revokeUserSessions(state: AuthState, trx: Kysely<AuthTable
   return Number(result.numUpdatedRows);
 }
 
-/** The Set-Cookie value that stores `token` for `maxAgeSeconds`; `secure` when the client came over HTTPS. */
-export function sessionCookie(token: string, maxAgeSeconds: number, secure: boolean): string {
-  return `${SESSION_COOKIE}=${token}; HttpOnly; SameSite=Strict; Path=/; Max-Age=${Math.max(0, Math.floor(maxAgeSeconds))}${secure ? '; Secure' : ''}`;
+/** The Set-Cookie value that stores `token` in cookie `name` for `maxAgeSeconds`; `secure` when the client came over HTTPS. */
+export function sessionCookie(name: string, token: string, maxAgeSeconds: number, secure: boolean): string {
+  return `${name}=${token}; HttpOnly; SameSite=Strict; Path=/; Max-Age=${Math.max(0, Math.floor(maxAgeSeconds))}${secure ? '; Secure' : ''}`;
 }
 
-/** The Set-Cookie value that makes the browser forget the session cookie. */
-export function clearedSessionCookie(secure: boolean): string {
-  return sessionCookie('', 0, secure);
+/** The Set-Cookie value that makes the browser forget session cookie `name`. */
+export function clearedSessionCookie(name: string, secure: boolean): string {
+  return sessionCookie(name, '', 0, secure);
 }
