@@ -1,5 +1,6 @@
 import type { CapabilitySpec } from '@cyberstudio/sdk';
 import type { AuthState } from '../auth-state.ts';
+import { auditCapabilities } from './audit-capabilities.ts';
 import { keyCapabilities } from './key-capabilities.ts';
 import { LoginLockout } from './login-lockout.ts';
 import { sessionCapabilities } from './session-capabilities.ts';
@@ -7,7 +8,7 @@ import { userCapabilities } from './user-capabilities.ts';
 
 /**
  * The identity half of the auth plugin: `auth.authenticate` (the gateway's identity provider),
- * logins, sessions, users and API keys, all over `state`'s database.
+ * logins, sessions, users, API keys and the audit log, all over `state`'s database.
  */
 export function identityCapabilities(state: AuthState): Record<string, CapabilitySpec> {
   const lockout = new LoginLockout(state);
@@ -15,5 +16,6 @@ export function identityCapabilities(state: AuthState): Record<string, Capabilit
     ...sessionCapabilities(state, lockout),
     ...userCapabilities(state, lockout),
     ...keyCapabilities(state),
+    ...auditCapabilities(state),
   };
 }
