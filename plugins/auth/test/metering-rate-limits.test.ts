@@ -57,6 +57,20 @@ describe('rate limits', () => {
     await expect(reserve(user, 400)).resolves.toMatchObject({ reservationId: expect.any(String) });
   });
 
+  it('counts the tokens a generation really used once it is committed, and none for a released one', async () => {
+    const user = await harness.seedUser({ username: 'ada', balance: 100_000, tpmLimit: 1000 });
+    const keyId = await harness.seedKey(user, { tpm: 1000 });
+    const big = await reserve(user, 900, keyId);
+    await expect(reserve(user, 900, keyId)).rejects.toMatchObject({ code: ErrorCode.RateLimited, data: { window: 'tpm' } });
+
+    await harness.plugin.call('auth.usage.commit', { reservationId: big.reservationId, promptTokens: 50, completionTokens: 50 });
+    const second = await reserve(user, 900, keyId);
+    await expect(reserve(user, 1, keyId)).rejects.toMatchObject({ code: ErrorCode.RateLimited, data: { window: 'tpm' } });
+    await harness.plugin.call('auth.usage.release', { reservationId: second.reservationId });
+
+    await expect(reserve(user, 900, keyId)).resolves.toMatchObject({ reservationId: expect.any(String) });
+  });
+
   it("trips a user's rpm limit across keys while each key is under its own", async () => {
     const user = await harness.seedUser({ username: 'ada', balance: 100_000, rpmLimit: 2 });
     const first = await harness.seedKey(user, { rpm: 5 });

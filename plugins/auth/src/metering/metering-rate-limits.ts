@@ -40,6 +40,16 @@ export class MeteringRateLimits {
   record(subject: RateSubject, tokens: number, now: number): void {
     for (const { id } of scopesOf(subject)) this.#limiter.record(id, now, tokens);
   }
+
+  /**
+   * Replaces a reservation's tokens in the tpm windows by the tokens it really used (0 when it
+   * was released), so a generation that stopped early frees its budget at once. The request still
+   * counts towards rpm.
+   */
+  settle(reservation: { userId: string; keyId: string | null; reservedAt: number; reserved: number }, used: number): void {
+    const ids = [`user:${reservation.userId}`, ...(reservation.keyId === null ? [] : [`key:${reservation.keyId}`])];
+    for (const id of ids) this.#limiter.adjust(id, reservation.reservedAt, reservation.reserved, used);
+  }
 }
 
 function* scopesOf(subject: RateSubject): Generator<{ scope: RateLimitScope; id: string; limits: ScopeLimits }> {

@@ -94,8 +94,8 @@ export class Reservations {
   }
 
   /** Charges the tokens used, gives back what the reservation held beyond them, and records the day's usage. */
-  commit(caller: Caller, params: CommitParams): Promise<CommitResult> {
-    return this.#state.database.transaction(async (trx) => {
+  async commit(caller: Caller, params: CommitParams): Promise<CommitResult> {
+    const { result, reservation } = await this.#state.database.transaction(async (trx) => {
       const now = this.#state.now();
       const reservation = await openReservation(trx, 'auth.usage.commit', caller, params.reservationId, now);
       const used = params.promptTokens + params.completionTokens;
@@ -118,20 +118,29 @@ export class Reservations {
         userId: reservation.user_id, keyId: reservation.key_id, model: reservation.model, time: now,
         promptTokens: params.promptTokens, completionTokens: params.completionTokens,
       });
-      return overage > 0 ? { ...result, overage } : result;
+      return { result: overage > 0 ? { ...result, overage } : result, reservation };
     });
+    this.#settleRate(reservation, params.promptTokens + params.completionTokens);
+    return result;
   }
 
   /** Gives every token of the reservation back (the generation was aborted or failed before using any). */
-  release(caller: Caller, reservationId: string): Promise<ReleaseResult> {
-    return this.#state.database.transaction(async (trx) => {
+  async release(caller: Caller, reservationId: string): Promise<ReleaseResult> {
+    const { result, reservation } = await this.#state.database.transaction(async (trx) => {
       const now = this.#state.now();
       const reservation = await openReservation(trx, 'auth.usage.release', caller, reservationId, now);
       const refunded = reservation.unlimited === 1 ? 0 : reservation.tokens;
       const balance = await addToBalance(trx, reservation.user_id, refunded);
       await trx.updateTable('reservations').set({ state: 'released', settled_at: now }).where('id', '=', reservation.id).execute();
-      return { refunded, balance };
+      return { result: { refunded, balance }, reservation };
     });
+    this.#settleRate(reservation, 0);
+    return result;
+  }
+
+  /** After the settlement committed: the tpm windows count what the reservation really used. */
+  #settleRate(reservation: ReservationRow, used: number): void {
+    this.#rateLimits.settle({ userId: reservation.user_id, keyId: reservation.key_id, reservedAt: reservation.created_at, reserved: reservation.tokens }, used);
   }
 }
 

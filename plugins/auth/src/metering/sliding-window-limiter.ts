@@ -93,6 +93,22 @@ export class SlidingWindowLimiter {
     log.total += amount;
   }
 
+  /**
+   * Changes the amount of the newest event of `key` recorded at `time` (or just after, when the
+   * clock stepped back) with amount `from` to `to`; false when it already left the window.
+   */
+  adjust(key: string, time: number, from: number, to: number): boolean {
+    const log = this.#logs.get(key);
+    if (!log) return false;
+    for (let index = log.times.length - 1; index >= log.head && log.times[index]! >= time; index--) {
+      if (log.amounts[index] !== from) continue;
+      log.amounts[index] = to;
+      log.total += to - from;
+      return true;
+    }
+    return false;
+  }
+
   /** Drops expired events of every key and forgets keys left empty. */
   #sweep(now: number): void {
     this.#lastSweep = now;
