@@ -86,6 +86,7 @@ export const LocalErrorCode = {
   DatabaseDialectUnavailable: 'CDS_ERR_DATABASE_DIALECT_UNAVAILABLE',
   DatabaseClosed: 'CDS_ERR_DATABASE_CLOSED',
   MigrationFailed: 'CDS_ERR_MIGRATION_FAILED',
+  ModelInvalid: 'CDS_ERR_MODEL_INVALID',
 } as const;
 
 /** A string code of a local error. */
@@ -113,4 +114,5 @@ export const localErrorCatalog: Readonly<Record<LocalErrorCode, Omit<ErrorCatalo
   CDS_ERR_DATABASE_DIALECT_UNAVAILABLE: { name: 'DatabaseDialectUnavailable', summary: 'The requested database dialect is declared but not available yet.', data: '{ dialect }' },
   CDS_ERR_DATABASE_CLOSED: { name: 'DatabaseClosed', summary: 'The database was used after close().', data: '{ file }' },
   CDS_ERR_MIGRATION_FAILED: { name: 'MigrationFailed', summary: 'A migration failed at open and was rolled back (earlier ones stay applied), or the migrations cannot be read or are out of order.', data: '{ file, migration, reason }' },
+  CDS_ERR_MODEL_INVALID: { name: 'ModelInvalid', summary: 'A model file is not a GGUF file the reader accepts (bad magic, unsupported version, truncated, absurd counts or sizes); the message names the file.', data: '{ file, reason, offset? }' },
 };
