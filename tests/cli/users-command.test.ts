@@ -1,67 +1,10 @@
 import { execa } from 'execa';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestGateway, type TestGateway } from '../gateway/support/test-gateway.ts';
-import { fixture } from '../integration/support/test-kernel.ts';
-import { cliEnv, cliPath, closedPort, runCli, type CliResult, type CliRunOptions } from './support/run-cli.ts';
+import { describe, expect, it } from 'vitest';
+import { cliEnv, cliPath, closedPort, runCli } from './support/run-cli.ts';
+import { ROOT_KEY, TIME, useAuthAdminCli } from './support/auth-admin-cli.ts';
 
-// The auth-admin-stub fixture stands in for plugins/auth: the admin capabilities in memory,
-// and the gateway's identity provider. Bearer "root-key" is its seeded admin "root"; keys it
-// creates sign in as their owner. One kernel serves the file, so every test uses its own users.
-const ROOT_KEY = 'root-key';
-const API_KEY = /^cds_[0-9a-f]{8}_[A-Za-z0-9_-]{43}\n$/;
-const TIME = String.raw`\d{4}-\d{2}-\d{2} \d{2}:\d{2}`;
-const DAY_MS = 86_400_000;
-
-const authAdminStub = {
-  name: 'auth',
-  entrypoint: fixture('auth-admin-stub/main.ts'),
-  activation: 'startup',
-  capabilities: [
-    'auth.authenticate', 'auth.login', 'auth.users.list', 'auth.users.create', 'auth.users.update', 'auth.users.disable',
-    'auth.balance.set', 'auth.keys.create', 'auth.keys.list', 'auth.keys.revoke',
-  ],
-};
-
-let test: TestGateway;
-beforeAll(async () => {
-  test = await startTestGateway([authAdminStub], {
-    gateway: {
-      // cacheSeconds 0: a revoked key is refused on its next request.
-      auth: { capability: 'auth.authenticate', cacheSeconds: 0 },
-      access: [
-        { roles: ['admin'], call: ['*'], subscribe: ['*'] },
-        { roles: ['developer', 'viewer'], call: ['auth.*'], subscribe: [] },
-      ],
-    },
-  });
-});
-afterAll(async () => {
-  await test?.close();
-});
-
-/** Runs the CLI against the test gateway as root, unless `options.env` sets another key. */
-function cli(args: string[], options: CliRunOptions = {}): Promise<CliResult> {
-  return runCli([...args, '--url', test.url], { ...options, env: { CYBERSTUDIO_API_KEY: ROOT_KEY, ...options.env } });
-}
-
-async function addUser(username: string, ...flags: string[]): Promise<void> {
-  const result = await cli(['users', 'add', username, ...flags]);
-  expect(result.exitCode, result.stderr).toBe(0);
-}
-
-async function usersJson(): Promise<Record<string, unknown>[]> {
-  return JSON.parse((await cli(['users', 'list', '--json'])).stdout) as Record<string, unknown>[];
-}
-
-async function createKey(username: string): Promise<string> {
-  const result = await cli(['keys', 'create', '--user', username, '--quiet']);
-  expect(result.exitCode, result.stderr).toBe(0);
-  return result.stdout;
-}
-
-function login(username: string, password: string): Promise<unknown> {
-  return test.kernel.bus.call('auth.login', { username, password }, { caller: { kind: 'kernel' } });
-}
+const setup = useAuthAdminCli();
+const { cli, addUser, usersJson, createKey, login } = setup;
 
 describe('cyberstudio users', () => {
   it('add creates a user with the given role and balance and prints it', async () => {
@@ -94,7 +37,7 @@ describe('cyberstudio users', () => {
   it('add on a terminal asks for the password twice without echoing it', async () => {
     const password = 'typed at the prompt';
     // python's pty.spawn gives the CLI a terminal and relays it to our pipes.
-    const terminal = execa('python3', ['-c', 'import pty, sys; sys.exit(pty.spawn(sys.argv[1:]) >> 8)', process.execPath, cliPath, 'users', 'add', 'joan', '--url', test.url], {
+    const terminal = execa('python3', ['-c', 'import pty, sys; sys.exit(pty.spawn(sys.argv[1:]) >> 8)', process.execPath, cliPath, 'users', 'add', 'joan', '--url', setup.test.url], {
       env: cliEnv({ CYBERSTUDIO_API_KEY: ROOT_KEY }), extendEnv: false, reject: false, encoding: 'utf8', timeout: 25_000,
     });
     let screen = '';
@@ -263,125 +206,6 @@ describe('cyberstudio users', () => {
 
     expect(result.exitCode).toBe(6);
     expect(result.stderr).toBe(`cyberstudio: no kernel answering at ${url} (start one with: npm start)`);
-  });
-});
-
-describe('cyberstudio keys', () => {
-  it('create prints only the new key and a newline on stdout, and its details on stderr', async () => {
-    await addUser('hedy');
-
-    const result = await cli(['keys', 'create', '--user', 'hedy'], { keepFinalNewline: true });
-
-    expect(result.exitCode).toBe(0);
-    expect(result.stdout).toMatch(API_KEY);
-    expect(result.stderr).toMatch(/^created key k\d+ \(cds_[0-9a-f]{8}\) for hedy, never expires\n$/);
-    expect(result.stderr).toContain(result.stdout.slice(0, 12));
-  });
-
-  it('create --quiet prints nothing on stderr', async () => {
-    await addUser('katherine');
-
-    const result = await cli(['keys', 'create', '--user', 'katherine', '-q'], { keepFinalNewline: true });
-
-    expect(result.exitCode).toBe(0);
-    expect(result.stdout).toMatch(API_KEY);
-    expect(result.stderr).toBe('');
-  });
-
-  it('a created key signs in as its user', async () => {
-    await addUser('john', '--role', 'admin');
-    const key = await createKey('john');
-
-    const result = await cli(['users', 'list', '--key', key]);
-
-    expect(result.exitCode).toBe(0);
-    expect(result.stdout).toMatch(/^john\s+admin\s+/m);
-  });
-
-  it('create --json prints the creation result, key included', async () => {
-    await addUser('barbara-l');
-
-    const result = await cli(['keys', 'create', '--user', 'barbara-l', '--name', 'laptop', '--json']);
-
-    expect(result.exitCode).toBe(0);
-    const created = JSON.parse(result.stdout) as { key: string; prefix: string; name: string };
-    expect(`${created.key}\n`).toMatch(API_KEY);
-    expect(created).toMatchObject({ name: 'laptop', prefix: created.key.slice(0, 12), revokedAt: null });
-  });
-
-  it('create sends the expiry in days, the models, the capabilities and the limits', async () => {
-    await addUser('sophie');
-
-    const result = await cli([
-      'keys', 'create', '--user', 'sophie', '--name', 'ci', '--expires', '30d', '--models', 'qwen,llama',
-      '--capabilities', 'llm.*,hello.echo', '--rpm', '60', '--tpm', '10000', '--json',
-    ]);
-
-    expect(result.exitCode).toBe(0);
-    const created = JSON.parse(result.stdout) as { createdAt: number; expiresAt: number };
-    expect(created).toMatchObject({ name: 'ci', allowedModels: ['qwen', 'llama'], allowedCapabilities: ['llm.*', 'hello.echo'], rpm: 60, tpm: 10000 });
-    expect(created.expiresAt - created.createdAt).toBe(30 * DAY_MS);
-  });
-
-  it('create --expires with an ISO date expires the key then', async () => {
-    await addUser('ida');
-
-    const result = await cli(['keys', 'create', '--user', 'ida', '--expires', '2099-01-31', '--json']);
-
-    expect(result.exitCode).toBe(0);
-    expect(JSON.parse(result.stdout)).toMatchObject({ expiresAt: Date.parse('2099-01-31') });
-  });
-
-  it('create exits 2 for an --expires it cannot read', async () => {
-    const result = await cli(['keys', 'create', '--user', 'ida', '--expires', 'next week']);
-
-    expect(result.exitCode).toBe(2);
-    expect(result.stderr).toContain("--expires must be a number of days (30d) or an ISO date (2026-01-31), not 'next week'");
-  });
-
-  it('list prints a table of keys', async () => {
-    await addUser('claude');
-    const key = await createKey('claude');
-
-    const result = await cli(['keys', 'list']);
-
-    expect(result.exitCode).toBe(0);
-    const [header, ...rows] = result.stdout.split('\n');
-    expect(header).toMatch(/^ID\s+PREFIX\s+NAME\s+USER\s+CREATED\s+EXPIRES\s+LAST USED\s+STATUS$/);
-    expect(rows).toContainEqual(expect.stringMatching(new RegExp(`^k\\d+\\s+${key.slice(0, 12)}\\s+cli\\s+u\\d+\\s+${TIME}\\s+never\\s+never\\s+active$`)));
-  });
-
-  it('list --user lists only that user\'s keys', async () => {
-    await addUser('niklaus');
-    const key = await createKey('niklaus');
-
-    const result = await cli(['keys', 'list', '--user', 'niklaus', '--json']);
-
-    expect(result.exitCode).toBe(0);
-    expect(JSON.parse(result.stdout)).toEqual([expect.objectContaining({ prefix: key.slice(0, 12), name: 'cli' })]);
-  });
-
-  it('revoke revokes a key, which then no longer signs in', async () => {
-    await addUser('dennis', '--role', 'admin');
-    const key = await createKey('dennis');
-    const [listed] = JSON.parse((await cli(['keys', 'list', '--user', 'dennis', '--json'])).stdout) as { id: string }[];
-
-    const result = await cli(['keys', 'revoke', listed!.id]);
-    const table = await cli(['keys', 'list', '--user', 'dennis']);
-    const refused = await cli(['users', 'list'], { env: { CYBERSTUDIO_API_KEY: key } });
-
-    expect(result.exitCode).toBe(0);
-    expect(result.stdout).toBe(`revoked key ${listed!.id} (${key.slice(0, 12)})`);
-    expect(table.stdout.split('\n')[1]).toMatch(/\srevoked$/);
-    expect(refused.exitCode).toBe(1);
-    expect(refused.stderr).toContain('[Unauthenticated -32012]');
-  });
-
-  it('revoke exits 1 with the kernel\'s message for an unknown key', async () => {
-    const result = await cli(['keys', 'revoke', 'k-none']);
-
-    expect(result.exitCode).toBe(1);
-    expect(result.stderr).toContain("names no key: 'k-none' [CapabilityInvalidParams -32007]");
   });
 });
 
