@@ -46,6 +46,17 @@ describe("the repository's plugins.json (what npm start runs)", () => {
     expect(result.code, result.stderr).toBe(0);
     expect(result.stdout).toMatch(/^auth\s+running/m);
     expect(result.stdout).toMatch(/^hello\s+stopped/m);
+    expect(result.stdout).toMatch(/^llmserver\s+running/m);
+  });
+
+  it('serves the tiny model it generated: a chat through the CLI streams text and answers with usage', async () => {
+    const result = await run([cli, 'call', 'llm.chat', '{"messages":[{"role":"user","content":"Say hello"}],"max_tokens":8,"seed":1}', '--url', url, '--json'], { ...process.env, CYBERSTUDIO_DATA: dataDir, CYBERSTUDIO_API_KEY: '', CYBERSTUDIO_KEY_FILE: '' });
+
+    expect(result.code, result.stderr).toBe(0);
+    const lines = result.stdout.trim().split('\n').map((line) => JSON.parse(line) as { text?: string; usage?: { completionTokens: number } });
+    const answer = lines.at(-1)!;
+    expect(answer.usage?.completionTokens).toBeGreaterThan(0);
+    expect(lines.slice(0, -1).map((chunk) => chunk.text).join('')).toBe(answer.text);
   });
 
   it('creates the first admin with a password only in a file the operator can read', async () => {

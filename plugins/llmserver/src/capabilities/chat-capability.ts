@@ -1,0 +1,96 @@
+import { defineCapability, type CapabilitySpec } from '@cyberstudio/sdk';
+import { LlamaChat, type ChatHistoryItem } from 'node-llama-cpp';
+import type { LlmState } from '../llm-state.ts';
+import { GenerationMeter, type GenerationResult } from './generation-meter.ts';
+import { generationResultSchema, grammarFor, plannedMaxTokens, samplingOptions, samplingProperties, type SamplingParams } from './generation-options.ts';
+
+/** One chat message. */
+export interface ChatMessage {
+  role: 'system' | 'user' | 'assistant';
+  content: string;
+}
+
+/** Params of llm.chat. */
+export interface ChatParams extends SamplingParams {
+  messages: ChatMessage[];
+}
+
+const CAPABILITY = 'llm.chat';
+
+/** `llm.chat`: the model's next assistant message for a conversation, streamed as `{ text }` chunks. */
+export function chatCapability(state: LlmState): Record<string, CapabilitySpec> {
+  return {
+    [CAPABILITY]: defineCapability<ChatParams, GenerationResult>({
+      description:
+        "Answers a conversation with the model's next assistant message, formatted with the model's chat template. " +
+        'Streams `{ text }` chunks as tokens are generated; their concatenation is the final `text`. ' +
+        'A prompt that does not fit the context is refused (-32007), never truncated.',
+      params: {
+        type: 'object',
+        properties: {
+          messages: {
+            type: 'array',
+            minItems: 1,
+            items: {
+              type: 'object',
+              properties: { role: { enum: ['system', 'user', 'assistant'] }, content: { type: 'string' } },
+              required: ['role', 'content'],
+              additionalProperties: false,
+            },
+          },
+          ...samplingProperties,
+        },
+        required: ['messages'],
+        additionalProperties: false,
+      },
+      result: generationResultSchema,
+      stream: true,
+      async handler(params, ctx) {
+        const meter = new GenerationMeter((chunk) => ctx.progress(chunk));
+        const record = await state.resolveModel(CAPABILITY, 'model', params.model);
+        const settings = state.settingsOf(record.id);
+        const grammar = await grammarFor(state.llama, CAPABILITY, params.json_schema);
+        const model = await state.pool.acquire(record);
+        // An empty model turn at the end is where the answer goes.
+        const history: ChatHistoryItem[] = [...params.messages.map(historyItem), { type: 'model', response: [] }];
+        const promptTokens = model.chatWrapper.generateContextState({ chatHistory: history }).contextText.tokenize(model.model.tokenizer).length;
+        const maxTokens = plannedMaxTokens(CAPABILITY, 'messages', promptTokens, model.contextSize, params.max_tokens, settings);
+        return model.withSequence(ctx.signal, async (sequence, signal) => {
+          const chat = new LlamaChat({ contextSequence: sequence, chatWrapper: model.chatWrapper });
+          try {
+            const response = await chat.generateResponse(history, {
+              ...samplingOptions(params, settings),
+              grammar,
+              maxTokens,
+              signal,
+              onTextChunk: meter.onTextChunk,
+              onToken: meter.onToken,
+              contextShift: { strategy: refuseContextShift },
+            });
+            return meter.result(record.id, response.response, response.metadata.stopReason, promptTokens, sequence.tokenMeter.usedOutputTokens);
+          } finally {
+            chat.dispose();
+          }
+        });
+      },
+    }),
+  };
+}
+
+function historyItem(message: ChatMessage): ChatHistoryItem {
+  switch (message.role) {
+    case 'system':
+      return { type: 'system', text: message.content };
+    case 'user':
+      return { type: 'user', text: message.content };
+    case 'assistant':
+      return { type: 'model', response: [message.content] };
+    default:
+      return message.role satisfies never;
+  }
+}
+
+/** The prompt was checked to fit; a context shift would silently drop messages, so it must never happen. */
+function refuseContextShift(): never {
+  throw new Error('llm.chat: the context is full; refusing to drop messages to make room');
+}

@@ -1,0 +1,62 @@
+import { defineCapability, type CapabilitySpec } from '@cyberstudio/sdk';
+import { LlamaCompletion } from 'node-llama-cpp';
+import type { LlmState } from '../llm-state.ts';
+import { GenerationMeter, type GenerationResult } from './generation-meter.ts';
+import { generationResultSchema, grammarFor, plannedMaxTokens, samplingOptions, samplingProperties, type SamplingParams } from './generation-options.ts';
+
+/** Params of llm.complete. */
+export interface CompleteParams extends SamplingParams {
+  prompt: string;
+}
+
+const CAPABILITY = 'llm.complete';
+
+/** `llm.complete`: plain text completion of a prompt, streamed as `{ text }` chunks. */
+export function completeCapability(state: LlmState): Record<string, CapabilitySpec> {
+  return {
+    [CAPABILITY]: defineCapability<CompleteParams, GenerationResult>({
+      description:
+        'Continues `prompt` as plain text (no chat template). Streams `{ text }` chunks as tokens are generated; ' +
+        'their concatenation is the final `text`. A prompt that does not fit the context is refused (-32007), never truncated.',
+      params: {
+        type: 'object',
+        properties: { prompt: { type: 'string' }, ...samplingProperties },
+        required: ['prompt'],
+        additionalProperties: false,
+      },
+      result: generationResultSchema,
+      stream: true,
+      async handler(params, ctx) {
+        const meter = new GenerationMeter((chunk) => ctx.progress(chunk));
+        const record = await state.resolveModel(CAPABILITY, 'model', params.model);
+        const settings = state.settingsOf(record.id);
+        const grammar = await grammarFor(state.llama, CAPABILITY, params.json_schema);
+        const model = await state.pool.acquire(record);
+        // Tokenized here, as LlamaCompletion would, so the count is exact: the text plus the BOS token it prepends.
+        const tokens = model.model.tokenize(params.prompt, false, 'trimLeadingSpace');
+        const bos = model.model.tokens.shouldPrependBosToken && model.model.tokens.bos !== null ? 1 : 0;
+        const promptTokens = tokens.length + bos;
+        const maxTokens = plannedMaxTokens(CAPABILITY, 'prompt', promptTokens, model.contextSize, params.max_tokens, settings);
+        return model.withSequence(ctx.signal, async (sequence, signal) => {
+          const completion = new LlamaCompletion({ contextSequence: sequence });
+          try {
+            const response = await completion.generateCompletionWithMeta(tokens, {
+              ...samplingOptions(params, settings),
+              grammar,
+              maxTokens,
+              signal,
+              onTextChunk: meter.onTextChunk,
+              onToken: meter.onToken,
+              // The prompt was checked to fit: with no shift and the smallest reserve, nothing is cut from it.
+              disableContextShift: true,
+              contextShiftSize: 1,
+            });
+            return meter.result(record.id, response.response, response.metadata.stopReason, promptTokens, sequence.tokenMeter.usedOutputTokens);
+          } finally {
+            completion.dispose();
+          }
+        });
+      },
+    }),
+  };
+}

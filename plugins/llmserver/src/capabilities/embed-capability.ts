@@ -1,0 +1,68 @@
+import { defineCapability, type CapabilitySpec } from '@cyberstudio/sdk';
+import type { LlmState } from '../llm-state.ts';
+import { promptTooLong } from '../llm-errors.ts';
+
+/** Params of llm.embed. */
+export interface EmbedParams {
+  model?: string;
+  input: string | string[];
+}
+
+/** Result of llm.embed: one vector per input, in input order. */
+export interface EmbedResult {
+  model: string;
+  embeddings: number[][];
+}
+
+const CAPABILITY = 'llm.embed';
+/** Inputs per call; each is evaluated on its own, one after another. */
+const MAX_INPUTS = 256;
+
+/** `llm.embed`: embedding vectors of texts. */
+export function embedCapability(state: LlmState): Record<string, CapabilitySpec> {
+  return {
+    [CAPABILITY]: defineCapability<EmbedParams, EmbedResult>({
+      description:
+        "Embeds each input text as a vector of the model's embedding length (64 for the tiny model). " +
+        'An input longer than the context is refused (-32007), never truncated.',
+      params: {
+        type: 'object',
+        properties: {
+          model: { type: 'string', minLength: 1, maxLength: 200 },
+          input: {
+            oneOf: [
+              { type: 'string', minLength: 1 },
+              { type: 'array', minItems: 1, maxItems: MAX_INPUTS, items: { type: 'string', minLength: 1 } },
+            ],
+          },
+        },
+        required: ['input'],
+        additionalProperties: false,
+      },
+      result: {
+        type: 'object',
+        properties: { model: { type: 'string' }, embeddings: { type: 'array', items: { type: 'array', items: { type: 'number' } } } },
+        required: ['model', 'embeddings'],
+      },
+      async handler(params, ctx) {
+        const record = await state.resolveModel(CAPABILITY, 'model', params.model);
+        const inputs = typeof params.input === 'string' ? [params.input] : params.input;
+        const model = await state.pool.acquire(record);
+        const embeddings = await model.withEmbedding(ctx.signal, async (context, signal) => {
+          inputs.forEach((input, index) => {
+            const tokens = context.calculateInputLength(input);
+            // The embedding context refuses an input of its full size too.
+            if (tokens >= model.contextSize) throw promptTooLong(CAPABILITY, typeof params.input === 'string' ? 'input' : `input/${index}`, tokens, model.contextSize);
+          });
+          const vectors: number[][] = [];
+          for (const input of inputs) {
+            signal.throwIfAborted();
+            vectors.push([...(await context.getEmbeddingFor(input)).vector]);
+          }
+          return vectors;
+        });
+        return { model: record.id, embeddings };
+      },
+    }),
+  };
+}

@@ -1,0 +1,115 @@
+import { defineCapability, type CapabilitySpec } from '@cyberstudio/sdk';
+import { unknownModel } from '../llm-errors.ts';
+import type { LlmState, ModelEntry } from '../llm-state.ts';
+
+/** A loaded (or loading) model in llm.status. */
+export interface LoadedModelStatus {
+  id: string;
+  state: 'loading' | 'loaded';
+  /** Estimated; for a model being loaded, what its load reserved. */
+  ramBytes: number;
+  contexts: number;
+  contextSize: number | null;
+  sequences: number | null;
+  threads: number | null;
+  /** Generations (and embedding calls) running now. */
+  active: number;
+  /** Calls waiting for a sequence. */
+  queued: number;
+  lastUsedAt: number | null;
+}
+
+/** Result of llm.status. */
+export interface LlmStatus {
+  models: LoadedModelStatus[];
+  ramBudgetBytes: number;
+  ramUsedBytes: number;
+  threads: number;
+  modelsDir: string;
+}
+
+const nullable = (type: string) => ({ type: [type, 'null'] });
+const entrySchema = {
+  type: 'object',
+  properties: {
+    id: { type: 'string' }, name: { type: 'string' }, file: { type: 'string' }, sizeBytes: { type: 'integer' },
+    architecture: nullable('string'), parameters: nullable('integer'), quantization: nullable('string'), contextLength: nullable('integer'),
+    state: { enum: ['unloaded', 'loading', 'loaded', 'failed'] }, error: { type: 'string' }, ramBytes: { type: 'integer' },
+  },
+  required: ['id', 'name', 'file', 'sizeBytes', 'architecture', 'parameters', 'quantization', 'contextLength', 'state'],
+} as const;
+const idParams = { type: 'object', properties: { id: { type: 'string', minLength: 1, maxLength: 200 } }, required: ['id'], additionalProperties: false } as const;
+const noParams = { type: 'object', additionalProperties: false } as const;
+
+/** `llm.models.list`, `.get`, `.load`, `.unload` and `llm.status`. */
+export function modelCapabilities(state: LlmState): Record<string, CapabilitySpec> {
+  return {
+    'llm.models.list': defineCapability<Record<string, never>, { directory: string; models: ModelEntry[] }>({
+      description: 'Every `.gguf` file in the models folder (read again on each call; unchanged files are not re-read), sorted by id, with its state.',
+      params: noParams,
+      result: { type: 'object', properties: { directory: { type: 'string' }, models: { type: 'array', items: entrySchema } }, required: ['directory', 'models'] },
+      async handler() {
+        const records = await state.registry.scan();
+        return { directory: state.registry.directory, models: records.map((record) => state.entryOf(record)) };
+      },
+    }),
+
+    'llm.models.get': defineCapability<{ id: string }, ModelEntry>({
+      description: 'One model of the models folder by id (the file name without .gguf).',
+      params: idParams,
+      result: entrySchema,
+      async handler({ id }) {
+        await state.registry.scan();
+        const record = state.registry.get(id);
+        if (!record) throw unknownModel('llm.models.get', 'id', id, state.registry.directory);
+        return state.entryOf(record);
+      },
+    }),
+
+    'llm.models.load': defineCapability<{ id: string }, ModelEntry>({
+      description: 'Loads a model now (calls load it on first use anyway), unloading least recently used idle models when the RAM budget needs room.',
+      params: idParams,
+      result: entrySchema,
+      async handler({ id }) {
+        const record = await state.resolveModel('llm.models.load', 'id', id);
+        await state.pool.acquire(record);
+        return state.entryOf(record);
+      },
+    }),
+
+    'llm.models.unload': defineCapability<{ id: string }, { id: string; unloaded: boolean }>({
+      description: 'Unloads a model and frees its memory. Its running calls end with ShuttingDown (-32011); `unloaded` is false when it was not loaded.',
+      params: idParams,
+      result: { type: 'object', properties: { id: { type: 'string' }, unloaded: { type: 'boolean' } }, required: ['id', 'unloaded'] },
+      async handler({ id }) {
+        const unloaded = await state.pool.unload(id);
+        if (!unloaded && !(await state.registry.find(id))) throw unknownModel('llm.models.unload', 'id', id, state.registry.directory);
+        return { id, unloaded };
+      },
+    }),
+
+    'llm.status': defineCapability<Record<string, never>, LlmStatus>({
+      description: 'The models in memory (loaded or loading) with their estimated RAM, contexts, running and waiting calls; the RAM budget and threads.',
+      params: noParams,
+      result: {
+        type: 'object',
+        properties: {
+          models: { type: 'array', items: { type: 'object', required: ['id', 'state', 'ramBytes', 'contexts', 'active', 'queued'] } },
+          ramBudgetBytes: { type: 'integer' }, ramUsedBytes: { type: 'integer' }, threads: { type: 'integer' }, modelsDir: { type: 'string' },
+        },
+        required: ['models', 'ramBudgetBytes', 'ramUsedBytes', 'threads', 'modelsDir'],
+      },
+      handler() {
+        const { pool } = state;
+        const loaded: LoadedModelStatus[] = pool.loaded().map((model) => ({
+          id: model.id, state: 'loaded', ramBytes: model.ramBytes, contexts: model.contexts, contextSize: model.contextSize, sequences: model.sequences,
+          threads: model.threads, active: model.slots.active, queued: model.slots.queued, lastUsedAt: model.lastUsedAt,
+        }));
+        const loading: LoadedModelStatus[] = pool.loading().map(({ id, reservedBytes }) => ({
+          id, state: 'loading', ramBytes: reservedBytes, contexts: 0, contextSize: null, sequences: null, threads: null, active: 0, queued: 0, lastUsedAt: null,
+        }));
+        return { models: [...loaded, ...loading], ramBudgetBytes: pool.ramBudgetBytes, ramUsedBytes: pool.usedBytes(), threads: state.config.threads, modelsDir: state.config.modelsDir };
+      },
+    }),
+  };
+}

@@ -1,0 +1,73 @@
+import path from 'node:path';
+
+/** Admin defaults and limits for one model, under `models.<id>` in the config. */
+export interface ModelSettings {
+  /** Default and ceiling of `max_tokens`; a request asking for more is refused. */
+  maxTokens?: number;
+  /** Tokens per sequence for this model, instead of the plugin-wide `contextSize`. */
+  contextSize?: number;
+  /** Threads for this model, instead of the plugin-wide `threads`. */
+  threads?: number;
+  /** Temperature used when a request names none. */
+  temperature?: number;
+  /** top_k used when a request names none. */
+  topK?: number;
+}
+
+/** The llmserver plugin's config (plugins.json `config`), as the operator writes it. */
+export interface LlmConfig {
+  /** Folder scanned for `.gguf` files; relative paths are resolved against the data directory. Default `<dataDir>/models`. */
+  modelsDir?: string;
+  threads: number;
+  /** Tokens per sequence; capped at the model's trained context length. */
+  contextSize: number;
+  /** Generations one loaded model runs at once (context sequences). */
+  sequences: number;
+  /** Generations waiting per model beyond `sequences`; more are refused with Overloaded. */
+  queueLimit: number;
+  /** A loaded model with no work for this long is unloaded; 0 keeps models loaded. */
+  idleUnloadSeconds: number;
+  /** Estimated RAM all loaded models may use together; loading beyond it evicts the least recently used idle model. */
+  ramBudgetMb: number;
+  /** Write the tiny test model into an empty `modelsDir` at start. */
+  generateTinyModel: boolean;
+  models: Record<string, ModelSettings>;
+}
+
+const modelSettingsSchema = {
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    maxTokens: { type: 'integer', minimum: 1 },
+    contextSize: { type: 'integer', minimum: 64 },
+    threads: { type: 'integer', minimum: 1, maximum: 256 },
+    temperature: { type: 'number', minimum: 0, maximum: 2 },
+    topK: { type: 'integer', minimum: 0 },
+  },
+} as const;
+
+/** JSON Schema of LlmConfig; the SDK validates the config against it before `init`. */
+export const llmConfigSchema = {
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    modelsDir: { type: 'string', minLength: 1 },
+    threads: { type: 'integer', minimum: 1, maximum: 256, default: 1 },
+    contextSize: { type: 'integer', minimum: 64, default: 2048 },
+    sequences: { type: 'integer', minimum: 1, maximum: 64, default: 2 },
+    queueLimit: { type: 'integer', minimum: 0, default: 32 },
+    idleUnloadSeconds: { type: 'number', minimum: 0, default: 300 },
+    ramBudgetMb: { type: 'number', exclusiveMinimum: 0, default: 2048 },
+    generateTinyModel: { type: 'boolean', default: true },
+    models: { type: 'object', additionalProperties: modelSettingsSchema, default: {} },
+  },
+} as const;
+
+/** The config with every default filled in and `modelsDir` made absolute. */
+export function resolveLlmConfig(config: Partial<LlmConfig>, dataDir: string): LlmConfig & { modelsDir: string } {
+  const defaults = Object.fromEntries(
+    Object.entries(llmConfigSchema.properties).flatMap(([key, schema]) => ('default' in schema ? [[key, schema.default]] : [])),
+  );
+  const merged = { ...defaults, ...config } as LlmConfig;
+  return { ...merged, modelsDir: path.resolve(dataDir, merged.modelsDir ?? 'models') };
+}
