@@ -50,6 +50,12 @@ async function streamAnswer(
   try {
     const result = await gateway.call(caller, capability, request, { signal, onProgress: (chunk) => void sse.data(JSON.stringify(chunk ?? null)) });
     const answer = routeAnswer(capability, result, warn);
+    // An error status cannot travel in a stream that has not begun: answer it as plain HTTP (an OpenAI-style error body).
+    if (!sse.started && !answer.sse && answer.status >= 400) {
+      sse.dispose();
+      send(ctx, answer, warn);
+      return;
+    }
     if (answer.sse) for (const line of answer.sse) void sse.data(line);
     else if (answer.hasBody && answer.body !== null) void sse.event('result', JSON.stringify(answer.body));
   } catch (error) {
