@@ -7,6 +7,7 @@ import { completeCapability } from './capabilities/complete-capability.ts';
 import { embedCapability } from './capabilities/embed-capability.ts';
 import { modelCapabilities } from './capabilities/model-capabilities.ts';
 import { tokenizeCapability } from './capabilities/tokenize-capability.ts';
+import { openAiCapabilities } from './openai/openai-capabilities.ts';
 import { llmConfigSchema, resolveLlmConfig, type LlmConfig } from './llm-config.ts';
 import { LlmState } from './llm-state.ts';
 import { generateTinyModel } from './tiny-model/generate-tiny-model.ts';
@@ -42,7 +43,7 @@ export function loadCpuLlama(log: PluginLogger): Promise<Llama> {
 
 /**
  * The llmserver plugin: local GGUF models on node-llama-cpp (CPU). Serves chat, completion,
- * embeddings and tokenization, and manages which models are in memory. Each call builds an
+ * embeddings and tokenization (also as OpenAI-compatible HTTP routes), and manages which models are in memory. Each call builds an
  * independent instance.
  */
 export function createLlmPlugin({ loadLlama = loadCpuLlama }: LlmPluginOptions = {}): LlmPluginInstance {
@@ -57,6 +58,7 @@ export function createLlmPlugin({ loadLlama = loadCpuLlama }: LlmPluginOptions =
       ...embedCapability(state),
       ...tokenizeCapability(state),
       ...modelCapabilities(state),
+      ...openAiCapabilities(state),
     },
     async init({ config, dataDir, log }) {
       state.config = resolveLlmConfig(config, dataDir);

@@ -45,36 +45,44 @@ export function chatCapability(state: LlmState): Record<string, CapabilitySpec> 
       },
       result: generationResultSchema,
       stream: true,
-      async handler(params, ctx) {
-        const meter = new GenerationMeter((chunk) => ctx.progress(chunk));
-        const record = await state.resolveModel(CAPABILITY, 'model', params.model);
-        const settings = state.settingsOf(record.id);
-        const grammar = await grammarFor(state.llama, CAPABILITY, params.json_schema);
-        const model = await state.pool.acquire(record);
-        // An empty model turn at the end is where the answer goes.
-        const history: ChatHistoryItem[] = [...params.messages.map(historyItem), { type: 'model', response: [] }];
-        const promptTokens = model.chatWrapper.generateContextState({ chatHistory: history }).contextText.tokenize(model.model.tokenizer).length;
-        const maxTokens = plannedMaxTokens(CAPABILITY, 'messages', promptTokens, model.contextSize, params.max_tokens, settings);
-        return model.withSequence(ctx.signal, async (sequence, signal) => {
-          const chat = new LlamaChat({ contextSequence: sequence, chatWrapper: model.chatWrapper });
-          try {
-            const response = await chat.generateResponse(history, {
-              ...samplingOptions(params, settings),
-              grammar,
-              maxTokens,
-              signal,
-              onTextChunk: meter.onTextChunk,
-              onToken: meter.onToken,
-              contextShift: { strategy: refuseContextShift },
-            });
-            return meter.result(record.id, response.response, response.metadata.stopReason, promptTokens, sequence.tokenMeter.usedOutputTokens);
-          } finally {
-            chat.dispose();
-          }
-        });
-      },
+      handler: (params, ctx) => generateChat(state, CAPABILITY, params, ctx.signal, (chunk) => ctx.progress(chunk)),
     }),
   };
+}
+
+/**
+ * Runs one chat generation (llm.chat and llm.openai.chat): resolves and acquires the model, checks
+ * the prompt fits, streams `{ text }` chunks to `progress`. Errors name `capability` and the fields of ChatParams.
+ */
+export async function generateChat(
+  state: LlmState, capability: string, params: ChatParams, callSignal: AbortSignal, progress: (chunk: { text: string }) => void,
+): Promise<GenerationResult> {
+  const meter = new GenerationMeter(progress);
+  const record = await state.resolveModel(capability, 'model', params.model);
+  const settings = state.settingsOf(record.id);
+  const grammar = await grammarFor(state.llama, capability, params.json_schema);
+  const model = await state.pool.acquire(record);
+  // An empty model turn at the end is where the answer goes.
+  const history: ChatHistoryItem[] = [...params.messages.map(historyItem), { type: 'model', response: [] }];
+  const promptTokens = model.chatWrapper.generateContextState({ chatHistory: history }).contextText.tokenize(model.model.tokenizer).length;
+  const maxTokens = plannedMaxTokens(capability, 'messages', promptTokens, model.contextSize, params.max_tokens, settings);
+  return model.withSequence(callSignal, async (sequence, signal) => {
+    const chat = new LlamaChat({ contextSequence: sequence, chatWrapper: model.chatWrapper });
+    try {
+      const response = await chat.generateResponse(history, {
+        ...samplingOptions(params, settings),
+        grammar,
+        maxTokens,
+        signal,
+        onTextChunk: meter.onTextChunk,
+        onToken: meter.onToken,
+        contextShift: { strategy: refuseContextShift },
+      });
+      return meter.result(record.id, response.response, response.metadata.stopReason, promptTokens, sequence.tokenMeter.usedOutputTokens);
+    } finally {
+      chat.dispose();
+    }
+  });
 }
 
 function historyItem(message: ChatMessage): ChatHistoryItem {
@@ -92,5 +100,5 @@ function historyItem(message: ChatMessage): ChatHistoryItem {
 
 /** The prompt was checked to fit; a context shift would silently drop messages, so it must never happen. */
 function refuseContextShift(): never {
-  throw new Error('llm.chat: the context is full; refusing to drop messages to make room');
+  throw new Error('llmserver chat: the context is full; refusing to drop messages to make room');
 }

@@ -26,37 +26,45 @@ export function completeCapability(state: LlmState): Record<string, CapabilitySp
       },
       result: generationResultSchema,
       stream: true,
-      async handler(params, ctx) {
-        const meter = new GenerationMeter((chunk) => ctx.progress(chunk));
-        const record = await state.resolveModel(CAPABILITY, 'model', params.model);
-        const settings = state.settingsOf(record.id);
-        const grammar = await grammarFor(state.llama, CAPABILITY, params.json_schema);
-        const model = await state.pool.acquire(record);
-        // Tokenized here, as LlamaCompletion would, so the count is exact: the text plus the BOS token it prepends.
-        const tokens = model.model.tokenize(params.prompt, false, 'trimLeadingSpace');
-        const bos = model.model.tokens.shouldPrependBosToken && model.model.tokens.bos !== null ? 1 : 0;
-        const promptTokens = tokens.length + bos;
-        const maxTokens = plannedMaxTokens(CAPABILITY, 'prompt', promptTokens, model.contextSize, params.max_tokens, settings);
-        return model.withSequence(ctx.signal, async (sequence, signal) => {
-          const completion = new LlamaCompletion({ contextSequence: sequence });
-          try {
-            const response = await completion.generateCompletionWithMeta(tokens, {
-              ...samplingOptions(params, settings),
-              grammar,
-              maxTokens,
-              signal,
-              onTextChunk: meter.onTextChunk,
-              onToken: meter.onToken,
-              // The prompt was checked to fit: with no shift and the smallest reserve, nothing is cut from it.
-              disableContextShift: true,
-              contextShiftSize: 1,
-            });
-            return meter.result(record.id, response.response, response.metadata.stopReason, promptTokens, sequence.tokenMeter.usedOutputTokens);
-          } finally {
-            completion.dispose();
-          }
-        });
-      },
+      handler: (params, ctx) => generateCompletion(state, CAPABILITY, params, ctx.signal, (chunk) => ctx.progress(chunk)),
     }),
   };
+}
+
+/**
+ * Runs one plain completion (llm.complete and llm.openai.completions): resolves and acquires the
+ * model, checks the prompt fits, streams `{ text }` chunks to `progress`. Errors name `capability`.
+ */
+export async function generateCompletion(
+  state: LlmState, capability: string, params: CompleteParams, callSignal: AbortSignal, progress: (chunk: { text: string }) => void,
+): Promise<GenerationResult> {
+  const meter = new GenerationMeter(progress);
+  const record = await state.resolveModel(capability, 'model', params.model);
+  const settings = state.settingsOf(record.id);
+  const grammar = await grammarFor(state.llama, capability, params.json_schema);
+  const model = await state.pool.acquire(record);
+  // Tokenized here, as LlamaCompletion would, so the count is exact: the text plus the BOS token it prepends.
+  const tokens = model.model.tokenize(params.prompt, false, 'trimLeadingSpace');
+  const bos = model.model.tokens.shouldPrependBosToken && model.model.tokens.bos !== null ? 1 : 0;
+  const promptTokens = tokens.length + bos;
+  const maxTokens = plannedMaxTokens(capability, 'prompt', promptTokens, model.contextSize, params.max_tokens, settings);
+  return model.withSequence(callSignal, async (sequence, signal) => {
+    const completion = new LlamaCompletion({ contextSequence: sequence });
+    try {
+      const response = await completion.generateCompletionWithMeta(tokens, {
+        ...samplingOptions(params, settings),
+        grammar,
+        maxTokens,
+        signal,
+        onTextChunk: meter.onTextChunk,
+        onToken: meter.onToken,
+        // The prompt was checked to fit: with no shift and the smallest reserve, nothing is cut from it.
+        disableContextShift: true,
+        contextShiftSize: 1,
+      });
+      return meter.result(record.id, response.response, response.metadata.stopReason, promptTokens, sequence.tokenMeter.usedOutputTokens);
+    } finally {
+      completion.dispose();
+    }
+  });
 }

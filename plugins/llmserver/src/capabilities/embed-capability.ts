@@ -45,24 +45,35 @@ export function embedCapability(state: LlmState): Record<string, CapabilitySpec>
         required: ['model', 'embeddings'],
       },
       async handler(params, ctx) {
-        const record = await state.resolveModel(CAPABILITY, 'model', params.model);
-        const inputs = typeof params.input === 'string' ? [params.input] : params.input;
-        const model = await state.pool.acquire(record);
-        const embeddings = await model.withEmbedding(ctx.signal, async (context, signal) => {
-          inputs.forEach((input, index) => {
-            const tokens = context.calculateInputLength(input);
-            // The embedding context refuses an input of its full size too.
-            if (tokens >= model.contextSize) throw promptTooLong(CAPABILITY, typeof params.input === 'string' ? 'input' : `input/${index}`, tokens, model.contextSize);
-          });
-          const vectors: number[][] = [];
-          for (const input of inputs) {
-            signal.throwIfAborted();
-            vectors.push([...(await context.getEmbeddingFor(input)).vector]);
-          }
-          return vectors;
-        });
-        return { model: record.id, embeddings };
+        const { model, embeddings } = await embedTexts(state, CAPABILITY, params, ctx.signal);
+        return { model, embeddings };
       },
     }),
   };
+}
+
+/**
+ * Embeds each input (llm.embed and llm.openai.embeddings), with the tokens of all inputs together;
+ * an input that does not fit the context is refused (-32007) naming `capability`.
+ */
+export async function embedTexts(state: LlmState, capability: string, params: EmbedParams, callSignal: AbortSignal): Promise<EmbedResult & { inputTokens: number }> {
+  const record = await state.resolveModel(capability, 'model', params.model);
+  const inputs = typeof params.input === 'string' ? [params.input] : params.input;
+  const model = await state.pool.acquire(record);
+  let inputTokens = 0;
+  const embeddings = await model.withEmbedding(callSignal, async (context, signal) => {
+    inputs.forEach((input, index) => {
+      const tokens = context.calculateInputLength(input);
+      inputTokens += tokens;
+      // The embedding context refuses an input of its full size too.
+      if (tokens >= model.contextSize) throw promptTooLong(capability, typeof params.input === 'string' ? 'input' : `input/${index}`, tokens, model.contextSize);
+    });
+    const vectors: number[][] = [];
+    for (const input of inputs) {
+      signal.throwIfAborted();
+      vectors.push([...(await context.getEmbeddingFor(input)).vector]);
+    }
+    return vectors;
+  });
+  return { model: record.id, embeddings, inputTokens };
 }
