@@ -1,33 +1,14 @@
-import path from 'node:path';
 import OpenAI from 'openai';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestGateway, type TestGateway } from '../../../tests/gateway/support/test-gateway.ts';
-import { repoRoot } from '../../../tests/integration/support/test-kernel.ts';
-import { llmPlugin } from '../src/llm-plugin.ts';
-import { OPENAI_ROUTES } from '../src/openai/openai-capabilities.ts';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { useOpenAiGateway } from './support/openai-gateway.ts';
 
 // The official openai npm client (6.x) against the gateway: what users point their tools at.
-let gateway: TestGateway;
+const setup = useOpenAiGateway();
 let client: OpenAI;
 
-beforeAll(async () => {
-  gateway = await startTestGateway([
-    {
-      name: 'llmserver',
-      entrypoint: path.join(repoRoot, 'plugins/llmserver/src/main.ts'),
-      activation: 'startup',
-      capabilities: Object.keys(llmPlugin.capabilities),
-      http: { routes: OPENAI_ROUTES },
-      config: { threads: 1 },
-    },
-  ]);
-  await gateway.waitForState('llmserver', 'running');
+beforeAll(() => {
   // No gateway.auth here: the key is sent but every loopback request is the local operator.
-  client = new OpenAI({ baseURL: `${gateway.url}/v1`, apiKey: 'unused', maxRetries: 0 });
-});
-
-afterAll(async () => {
-  await gateway?.close();
+  client = new OpenAI({ baseURL: `${setup.gateway.url}/v1`, apiKey: 'unused', maxRetries: 0 });
 });
 
 const messages = [{ role: 'user' as const, content: 'Hello!' }];

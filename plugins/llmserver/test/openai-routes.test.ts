@@ -1,33 +1,10 @@
-import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestGateway, type TestGateway } from '../../../tests/gateway/support/test-gateway.ts';
-import { repoRoot } from '../../../tests/integration/support/test-kernel.ts';
-import { llmPlugin } from '../src/llm-plugin.ts';
-import { OPENAI_ROUTES } from '../src/openai/openai-capabilities.ts';
+import { describe, expect, it } from 'vitest';
+import { useOpenAiGateway } from './support/openai-gateway.ts';
 
-let gateway: TestGateway;
-
-beforeAll(async () => {
-  // No gateway.auth: every request is the local operator, who may call every capability.
-  gateway = await startTestGateway([
-    {
-      name: 'llmserver',
-      entrypoint: path.join(repoRoot, 'plugins/llmserver/src/main.ts'),
-      activation: 'startup',
-      capabilities: Object.keys(llmPlugin.capabilities),
-      http: { routes: OPENAI_ROUTES },
-      config: { threads: 1 },
-    },
-  ]);
-  await gateway.waitForState('llmserver', 'running');
-});
-
-afterAll(async () => {
-  await gateway?.close();
-});
+const setup = useOpenAiGateway();
 
 function post(route: string, body: unknown): Promise<Response> {
-  return fetch(`${gateway.url}${route}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  return fetch(`${setup.gateway.url}${route}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
 }
 
 /** A JSON answer, loosely typed: the tests read OpenAI's objects field by field. */
@@ -154,7 +131,7 @@ describe('OpenAI-compatible completions, embeddings and models', () => {
   });
 
   it('lists the usable models as OpenAI model objects', async () => {
-    const response = await fetch(`${gateway.url}/v1/models`);
+    const response = await fetch(`${setup.gateway.url}/v1/models`);
 
     expect(response.status).toBe(200);
     expect(await json(response)).toEqual({ object: 'list', data: [{ id: 'tiny-llama', object: 'model', created: expect.any(Number), owned_by: 'cyberstudio' }] });

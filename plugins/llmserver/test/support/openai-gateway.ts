@@ -1,0 +1,36 @@
+import path from 'node:path';
+import { afterAll, beforeAll } from 'vitest';
+import { startTestGateway, type TestGateway } from '../../../../tests/gateway/support/test-gateway.ts';
+import { repoRoot } from '../../../../tests/integration/support/test-kernel.ts';
+import { llmPlugin } from '../../src/llm-plugin.ts';
+import { OPENAI_ROUTES } from '../../src/openai/openai-capabilities.ts';
+
+/**
+ * A kernel and gateway for the whole test file with the real llmserver process serving the
+ * OpenAI routes (it generates the tiny model in its temp data directory). No gateway.auth:
+ * every request is the local operator, who may call every capability.
+ */
+export function useOpenAiGateway(): { readonly gateway: TestGateway } {
+  let gateway: TestGateway | undefined;
+  beforeAll(async () => {
+    gateway = await startTestGateway([
+      {
+        name: 'llmserver',
+        entrypoint: path.join(repoRoot, 'plugins/llmserver/src/main.ts'),
+        activation: 'startup',
+        capabilities: Object.keys(llmPlugin.capabilities),
+        http: { routes: OPENAI_ROUTES },
+        config: { threads: 1 },
+      },
+    ]);
+    await gateway.waitForState('llmserver', 'running');
+  });
+  afterAll(async () => {
+    await gateway?.close();
+  });
+  return {
+    get gateway() {
+      return gateway!;
+    },
+  };
+}
