@@ -1,8 +1,9 @@
 import { defineCapability, type CapabilitySpec } from '@cyberstudio/sdk';
 import { LlamaChat, type ChatHistoryItem } from 'node-llama-cpp';
 import type { LlmState } from '../llm-state.ts';
-import { GenerationMeter, type GenerationResult } from './generation-meter.ts';
-import { generationResultSchema, grammarFor, plannedMaxTokens, samplingOptions, samplingProperties, type SamplingParams } from './generation-options.ts';
+import type { GenerationResult } from './generation-meter.ts';
+import { generationResultSchema, plannedMaxTokens, samplingProperties, type SamplingParams } from './generation-options.ts';
+import { prepareGeneration } from './generation-setup.ts';
 
 /** One chat message. */
 export interface ChatMessage {
@@ -57,11 +58,7 @@ export function chatCapability(state: LlmState): Record<string, CapabilitySpec> 
 export async function generateChat(
   state: LlmState, capability: string, params: ChatParams, callSignal: AbortSignal, progress: (chunk: { text: string }) => void,
 ): Promise<GenerationResult> {
-  const meter = new GenerationMeter(progress);
-  const record = await state.resolveModel(capability, 'model', params.model);
-  const settings = state.settingsOf(record.id);
-  const grammar = await grammarFor(state.llama, capability, params.json_schema);
-  const model = await state.pool.acquire(record);
+  const { model, modelId, meter, settings, options } = await prepareGeneration(state, capability, params, progress);
   // An empty model turn at the end is where the answer goes.
   const history: ChatHistoryItem[] = [...params.messages.map(historyItem), { type: 'model', response: [] }];
   const promptTokens = model.chatWrapper.generateContextState({ chatHistory: history }).contextText.tokenize(model.model.tokenizer).length;
@@ -69,16 +66,8 @@ export async function generateChat(
   return model.withSequence(callSignal, async (sequence, signal) => {
     const chat = new LlamaChat({ contextSequence: sequence, chatWrapper: model.chatWrapper });
     try {
-      const response = await chat.generateResponse(history, {
-        ...samplingOptions(params, settings),
-        grammar,
-        maxTokens,
-        signal,
-        onTextChunk: meter.onTextChunk,
-        onToken: meter.onToken,
-        contextShift: { strategy: refuseContextShift },
-      });
-      return meter.result(record.id, response.response, response.metadata.stopReason, promptTokens, sequence.tokenMeter.usedOutputTokens);
+      const response = await chat.generateResponse(history, { ...options(maxTokens, signal), contextShift: { strategy: refuseContextShift } });
+      return meter.result(modelId, response.response, response.metadata.stopReason, promptTokens, sequence.tokenMeter.usedOutputTokens);
     } finally {
       chat.dispose();
     }

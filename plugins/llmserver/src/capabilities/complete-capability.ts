@@ -1,8 +1,9 @@
 import { defineCapability, type CapabilitySpec } from '@cyberstudio/sdk';
 import { LlamaCompletion } from 'node-llama-cpp';
 import type { LlmState } from '../llm-state.ts';
-import { GenerationMeter, type GenerationResult } from './generation-meter.ts';
-import { generationResultSchema, grammarFor, plannedMaxTokens, samplingOptions, samplingProperties, type SamplingParams } from './generation-options.ts';
+import type { GenerationResult } from './generation-meter.ts';
+import { generationResultSchema, plannedMaxTokens, samplingProperties, type SamplingParams } from './generation-options.ts';
+import { prepareGeneration } from './generation-setup.ts';
 
 /** Params of llm.complete. */
 export interface CompleteParams extends SamplingParams {
@@ -38,11 +39,7 @@ export function completeCapability(state: LlmState): Record<string, CapabilitySp
 export async function generateCompletion(
   state: LlmState, capability: string, params: CompleteParams, callSignal: AbortSignal, progress: (chunk: { text: string }) => void,
 ): Promise<GenerationResult> {
-  const meter = new GenerationMeter(progress);
-  const record = await state.resolveModel(capability, 'model', params.model);
-  const settings = state.settingsOf(record.id);
-  const grammar = await grammarFor(state.llama, capability, params.json_schema);
-  const model = await state.pool.acquire(record);
+  const { model, modelId, meter, settings, options } = await prepareGeneration(state, capability, params, progress);
   // Tokenized here, as LlamaCompletion would, so the count is exact: the text plus the BOS token it prepends.
   const tokens = model.model.tokenize(params.prompt, false, 'trimLeadingSpace');
   const bos = model.model.tokens.shouldPrependBosToken && model.model.tokens.bos !== null ? 1 : 0;
@@ -52,17 +49,12 @@ export async function generateCompletion(
     const completion = new LlamaCompletion({ contextSequence: sequence });
     try {
       const response = await completion.generateCompletionWithMeta(tokens, {
-        ...samplingOptions(params, settings),
-        grammar,
-        maxTokens,
-        signal,
-        onTextChunk: meter.onTextChunk,
-        onToken: meter.onToken,
+        ...options(maxTokens, signal),
         // The prompt was checked to fit: with no shift and the smallest reserve, nothing is cut from it.
         disableContextShift: true,
         contextShiftSize: 1,
       });
-      return meter.result(record.id, response.response, response.metadata.stopReason, promptTokens, sequence.tokenMeter.usedOutputTokens);
+      return meter.result(modelId, response.response, response.metadata.stopReason, promptTokens, sequence.tokenMeter.usedOutputTokens);
     } finally {
       completion.dispose();
     }
