@@ -1,21 +1,12 @@
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { repoRoot, startTestKernel, type TestKernel } from '../../../tests/integration/support/test-kernel.ts';
+import { startTestKernel, type TestKernel } from '../../../tests/integration/support/test-kernel.ts';
 import type { GenerationResult } from '../src/capabilities/generation-meter.ts';
-import { llmPlugin } from '../src/llm-plugin.ts';
+import { llmserverManifest } from './support/llmserver-manifest.ts';
 
 let kernel: TestKernel;
 
 beforeAll(async () => {
-  kernel = await startTestKernel([
-    {
-      name: 'llmserver',
-      entrypoint: path.join(repoRoot, 'plugins/llmserver/src/main.ts'),
-      activation: 'startup',
-      capabilities: Object.keys(llmPlugin.capabilities),
-      config: { threads: 1 },
-    },
-  ]);
+  kernel = await startTestKernel([llmserverManifest()]);
   await kernel.waitForState('llmserver', 'running');
 });
 

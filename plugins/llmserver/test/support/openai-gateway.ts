@@ -1,9 +1,7 @@
-import path from 'node:path';
 import { afterAll, beforeAll } from 'vitest';
 import { startTestGateway, type TestGateway } from '../../../../tests/gateway/support/test-gateway.ts';
-import { repoRoot } from '../../../../tests/integration/support/test-kernel.ts';
-import { llmPlugin } from '../../src/llm-plugin.ts';
 import { OPENAI_ROUTES } from '../../src/openai/openai-capabilities.ts';
+import { llmserverManifest } from './llmserver-manifest.ts';
 
 /**
  * A kernel and gateway for the whole test file with the real llmserver process serving the
@@ -13,16 +11,7 @@ import { OPENAI_ROUTES } from '../../src/openai/openai-capabilities.ts';
 export function useOpenAiGateway(): { readonly gateway: TestGateway } {
   let gateway: TestGateway | undefined;
   beforeAll(async () => {
-    gateway = await startTestGateway([
-      {
-        name: 'llmserver',
-        entrypoint: path.join(repoRoot, 'plugins/llmserver/src/main.ts'),
-        activation: 'startup',
-        capabilities: Object.keys(llmPlugin.capabilities),
-        http: { routes: OPENAI_ROUTES },
-        config: { threads: 1 },
-      },
-    ]);
+    gateway = await startTestGateway([llmserverManifest({ http: { routes: OPENAI_ROUTES } })]);
     await gateway.waitForState('llmserver', 'running');
   });
   afterAll(async () => {

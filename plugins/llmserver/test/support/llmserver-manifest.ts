@@ -1,0 +1,15 @@
+import path from 'node:path';
+import { repoRoot } from '../../../../tests/integration/support/test-kernel.ts';
+import { llmPlugin } from '../../src/llm-plugin.ts';
+
+/** The plugins.json entry of the real llmserver process (startup, one thread); `overrides` are spread last. */
+export function llmserverManifest(overrides: object = {}): object {
+  return {
+    name: 'llmserver',
+    entrypoint: path.join(repoRoot, 'plugins/llmserver/src/main.ts'),
+    activation: 'startup',
+    capabilities: Object.keys(llmPlugin.capabilities),
+    config: { threads: 1 },
+    ...overrides,
+  };
+}
