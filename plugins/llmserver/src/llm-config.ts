@@ -12,7 +12,16 @@ export interface ModelSettings {
   temperature?: number;
   /** top_k used when a request names none. */
   topK?: number;
+  /** What one token costs, in `costCurrency`; the interaction log and the model list show it. Metering charges tokens, not this. */
+  costPerToken?: { prompt: number; completion: number };
 }
+
+/**
+ * How generations are billed through the auth plugin's `auth.usage.*`: `auto` meters user callers
+ * when a plugin provides `auth.usage.reserve` (a kernel without one serves unmetered, with a warning);
+ * `required` refuses user calls that cannot be metered; `off` never meters. Plugin and kernel callers are not metered.
+ */
+export type MeteringMode = 'auto' | 'required' | 'off';
 
 /** The llmserver plugin's config (plugins.json `config`), as the operator writes it. */
 export interface LlmConfig {
@@ -32,6 +41,9 @@ export interface LlmConfig {
   /** Write the tiny test model into an empty `modelsDir` at start. */
   generateTinyModel: boolean;
   models: Record<string, ModelSettings>;
+  metering: MeteringMode;
+  /** The unit of `costPerToken` (a label; nothing is converted). */
+  costCurrency: string;
 }
 
 const modelSettingsSchema = {
@@ -43,6 +55,12 @@ const modelSettingsSchema = {
     threads: { type: 'integer', minimum: 1, maximum: 256 },
     temperature: { type: 'number', minimum: 0, maximum: 2 },
     topK: { type: 'integer', minimum: 0 },
+    costPerToken: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['prompt', 'completion'],
+      properties: { prompt: { type: 'number', minimum: 0 }, completion: { type: 'number', minimum: 0 } },
+    },
   },
 } as const;
 
@@ -60,6 +78,8 @@ export const llmConfigSchema = {
     ramBudgetMb: { type: 'number', exclusiveMinimum: 0, default: 2048 },
     generateTinyModel: { type: 'boolean', default: true },
     models: { type: 'object', additionalProperties: modelSettingsSchema, default: {} },
+    metering: { enum: ['auto', 'required', 'off'], default: 'auto' },
+    costCurrency: { type: 'string', minLength: 1, maxLength: 16, default: 'USD' },
   },
 } as const;
 

@@ -26,6 +26,7 @@ export const ErrorCode = {
   RateLimited: -32013,
   PluginNotFound: -32014,
   InsufficientBalance: -32015,
+  UpstreamFailed: -32016,
 } as const;
 
 /** A numeric wire error code from the catalog. */
@@ -62,6 +63,7 @@ export const wireErrorCatalog: Readonly<Record<ErrorCode, ErrorCatalogEntry>> = 
   [-32013]: { name: 'RateLimited', summary: 'A provider refused the call because the caller is over a rate limit or budget; retry after the given time.', data: '{ retryAfterSeconds, limit?, remaining?, resetSeconds?, scope? }', httpStatus: 429 },
   [-32014]: { name: 'PluginNotFound', summary: 'No plugin of that name is registered (a management call or REST path named it).', data: '{ plugin, capability? }', httpStatus: 404 },
   [-32015]: { name: 'InsufficientBalance', summary: "The user's token balance cannot cover the tokens a call would spend.", data: '{ userId, balance, requested }', httpStatus: 402 },
+  [-32016]: { name: 'UpstreamFailed', summary: 'A service the provider depends on (a download host, a remote model provider) could not be reached, answered with an error, or sent data that failed verification.', data: '{ upstream, reason, status? }', httpStatus: 502 },
 };
 
 /** String codes of local errors, raised and handled inside one process. */

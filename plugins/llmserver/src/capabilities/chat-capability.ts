@@ -4,6 +4,7 @@ import type { LlmState } from '../llm-state.ts';
 import type { GenerationResult } from './generation-meter.ts';
 import { generationResultSchema, plannedMaxTokens, samplingProperties, type SamplingParams } from './generation-options.ts';
 import { prepareGeneration } from './generation-setup.ts';
+import type { GenerationCall } from '../metering/generation-bill.ts';
 
 /** One chat message. */
 export interface ChatMessage {
@@ -46,28 +47,28 @@ export function chatCapability(state: LlmState): Record<string, CapabilitySpec> 
       },
       result: generationResultSchema,
       stream: true,
-      handler: (params, ctx) => generateChat(state, CAPABILITY, params, ctx.signal, (chunk) => ctx.progress(chunk)),
+      handler: (params, ctx) => generateChat(state, CAPABILITY, params, ctx, (chunk) => ctx.progress(chunk)),
     }),
   };
 }
 
 /**
  * Runs one chat generation (llm.chat and llm.openai.chat): resolves and acquires the model, checks
- * the prompt fits, streams `{ text }` chunks to `progress`. Errors name `capability` and the fields of ChatParams.
+ * the prompt fits, meters it through auth, streams `{ text }` chunks to `progress`. Errors name `capability` and the fields of ChatParams.
  */
 export async function generateChat(
-  state: LlmState, capability: string, params: ChatParams, callSignal: AbortSignal, progress: (chunk: { text: string }) => void,
+  state: LlmState, capability: string, params: ChatParams, call: GenerationCall, progress: (chunk: { text: string }) => void,
 ): Promise<GenerationResult> {
-  const { model, modelId, meter, settings, options } = await prepareGeneration(state, capability, params, progress);
+  const { model, settings, run } = await prepareGeneration(state, capability, params, call, progress);
   // An empty model turn at the end is where the answer goes.
   const history: ChatHistoryItem[] = [...params.messages.map(historyItem), { type: 'model', response: [] }];
   const promptTokens = model.chatWrapper.generateContextState({ chatHistory: history }).contextText.tokenize(model.model.tokenizer).length;
   const maxTokens = plannedMaxTokens(capability, 'messages', promptTokens, model.contextSize, params.max_tokens, settings);
-  return model.withSequence(callSignal, async (sequence, signal) => {
+  return run(promptTokens, maxTokens, async (sequence, options) => {
     const chat = new LlamaChat({ contextSequence: sequence, chatWrapper: model.chatWrapper });
     try {
-      const response = await chat.generateResponse(history, { ...options(maxTokens, signal), contextShift: { strategy: refuseContextShift } });
-      return meter.result(modelId, response.response, response.metadata.stopReason, promptTokens, sequence.tokenMeter.usedOutputTokens);
+      const response = await chat.generateResponse(history, { ...options, contextShift: { strategy: refuseContextShift } });
+      return { text: response.response, stopReason: response.metadata.stopReason };
     } finally {
       chat.dispose();
     }

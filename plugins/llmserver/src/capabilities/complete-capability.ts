@@ -4,6 +4,7 @@ import type { LlmState } from '../llm-state.ts';
 import type { GenerationResult } from './generation-meter.ts';
 import { generationResultSchema, plannedMaxTokens, samplingProperties, type SamplingParams } from './generation-options.ts';
 import { prepareGeneration } from './generation-setup.ts';
+import type { GenerationCall } from '../metering/generation-bill.ts';
 
 /** Params of llm.complete. */
 export interface CompleteParams extends SamplingParams {
@@ -27,7 +28,7 @@ export function completeCapability(state: LlmState): Record<string, CapabilitySp
       },
       result: generationResultSchema,
       stream: true,
-      handler: (params, ctx) => generateCompletion(state, CAPABILITY, params, ctx.signal, (chunk) => ctx.progress(chunk)),
+      handler: (params, ctx) => generateCompletion(state, CAPABILITY, params, ctx, (chunk) => ctx.progress(chunk)),
     }),
   };
 }
@@ -37,24 +38,24 @@ export function completeCapability(state: LlmState): Record<string, CapabilitySp
  * model, checks the prompt fits, streams `{ text }` chunks to `progress`. Errors name `capability`.
  */
 export async function generateCompletion(
-  state: LlmState, capability: string, params: CompleteParams, callSignal: AbortSignal, progress: (chunk: { text: string }) => void,
+  state: LlmState, capability: string, params: CompleteParams, call: GenerationCall, progress: (chunk: { text: string }) => void,
 ): Promise<GenerationResult> {
-  const { model, modelId, meter, settings, options } = await prepareGeneration(state, capability, params, progress);
+  const { model, settings, run } = await prepareGeneration(state, capability, params, call, progress);
   // Tokenized here, as LlamaCompletion would, so the count is exact: the text plus the BOS token it prepends.
   const tokens = model.model.tokenize(params.prompt, false, 'trimLeadingSpace');
   const bos = model.model.tokens.shouldPrependBosToken && model.model.tokens.bos !== null ? 1 : 0;
   const promptTokens = tokens.length + bos;
   const maxTokens = plannedMaxTokens(capability, 'prompt', promptTokens, model.contextSize, params.max_tokens, settings);
-  return model.withSequence(callSignal, async (sequence, signal) => {
+  return run(promptTokens, maxTokens, async (sequence, options) => {
     const completion = new LlamaCompletion({ contextSequence: sequence });
     try {
       const response = await completion.generateCompletionWithMeta(tokens, {
-        ...options(maxTokens, signal),
+        ...options,
         // The prompt was checked to fit: with no shift and the smallest reserve, nothing is cut from it.
         disableContextShift: true,
         contextShiftSize: 1,
       });
-      return meter.result(modelId, response.response, response.metadata.stopReason, promptTokens, sequence.tokenMeter.usedOutputTokens);
+      return { text: response.response, stopReason: response.metadata.stopReason };
     } finally {
       completion.dispose();
     }

@@ -1,6 +1,7 @@
 import { defineCapability, type CapabilitySpec } from '@cyberstudio/sdk';
 import type { LlmState } from '../llm-state.ts';
 import { promptTooLong } from '../llm-errors.ts';
+import { GenerationBill, type GenerationCall } from '../metering/generation-bill.ts';
 
 /** Params of llm.embed. */
 export interface EmbedParams {
@@ -45,7 +46,7 @@ export function embedCapability(state: LlmState): Record<string, CapabilitySpec>
         required: ['model', 'embeddings'],
       },
       async handler(params, ctx) {
-        const { model, embeddings } = await embedTexts(state, CAPABILITY, params, ctx.signal);
+        const { model, embeddings } = await embedTexts(state, CAPABILITY, params, ctx);
         return { model, embeddings };
       },
     }),
@@ -56,22 +57,31 @@ export function embedCapability(state: LlmState): Record<string, CapabilitySpec>
  * Embeds each input (llm.embed and llm.openai.embeddings), with the tokens of all inputs together;
  * an input that does not fit the context is refused (-32007) naming `capability`.
  */
-export async function embedTexts(state: LlmState, capability: string, params: EmbedParams, callSignal: AbortSignal): Promise<EmbedResult & { inputTokens: number }> {
+export async function embedTexts(state: LlmState, capability: string, params: EmbedParams, call: GenerationCall): Promise<EmbedResult & { inputTokens: number }> {
   const record = await state.resolveModel(capability, 'model', params.model);
   const inputs = typeof params.input === 'string' ? [params.input] : params.input;
   const model = await state.pool.acquire(record);
   let inputTokens = 0;
-  const embeddings = await model.withEmbedding(callSignal, async (context, signal) => {
-    inputs.forEach((input, index) => {
+  const embeddings = await model.withEmbedding(call.signal, async (context, signal) => {
+    const counts = inputs.map((input, index) => {
       const tokens = context.calculateInputLength(input);
-      inputTokens += tokens;
-      // The embedding context refuses an input of its full size too.
       if (tokens >= model.contextSize) throw promptTooLong(capability, typeof params.input === 'string' ? 'input' : `input/${index}`, tokens, model.contextSize);
+      return tokens;
     });
+    inputTokens = counts.reduce((sum, tokens) => sum + tokens, 0);
+    const bill = await GenerationBill.open(call, state.config.metering, record.id, inputTokens);
+    // Billed as prompt tokens: the inputs embedded, also when a cancellation stops the rest.
+    let embedded = 0;
     const vectors: number[][] = [];
-    for (const input of inputs) {
-      signal.throwIfAborted();
-      vectors.push([...(await context.getEmbeddingFor(input)).vector]);
+    try {
+      for (const [index, input] of inputs.entries()) {
+        signal.throwIfAborted();
+        vectors.push([...(await context.getEmbeddingFor(input)).vector]);
+        embedded += counts[index]!;
+      }
+    } finally {
+      if (embedded > 0) await bill.settle(embedded, 0);
+      else await bill.release('no input was embedded');
     }
     return vectors;
   });

@@ -11,7 +11,7 @@ export interface GenerationResult {
 }
 
 /** node-llama-cpp's stop reasons, which all end in a stop except the token limit. */
-type StopReason = 'eogToken' | 'stopGenerationTrigger' | 'customStopTrigger' | 'functionCalls' | 'maxTokens' | 'abort';
+export type StopReason = 'eogToken' | 'stopGenerationTrigger' | 'customStopTrigger' | 'functionCalls' | 'maxTokens' | 'abort';
 
 /**
  * Watches one generation: forwards each text chunk to `progress` as `{ text }` and times the

@@ -45,7 +45,7 @@ export function openAiChatCapability(state: LlmState): Record<string, Capability
         }
         const { model, stream, includeUsage, sampling, messages } = prepared;
         return generationAnswer(CHAT, { model, stream, includeUsage, fields: FIELDS }, (chunk) => ctx.progress(chunk), (onText) =>
-          generateChat(state, CAPABILITY, { ...sampling, model, messages }, ctx.signal, onText));
+          generateChat(state, CAPABILITY, { ...sampling, model, messages }, ctx, onText));
       },
     }),
   };

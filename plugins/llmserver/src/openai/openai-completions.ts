@@ -39,7 +39,7 @@ export function openAiCompletionsCapability(state: LlmState): Record<string, Cap
         }
         const { model, stream, includeUsage, sampling, prompt } = prepared;
         return generationAnswer(COMPLETION, { model, stream, includeUsage, fields: FIELDS }, (chunk) => ctx.progress(chunk), (onText) =>
-          generateCompletion(state, CAPABILITY, { ...sampling, model, prompt }, ctx.signal, onText));
+          generateCompletion(state, CAPABILITY, { ...sampling, model, prompt }, ctx, onText));
       },
     }),
   };

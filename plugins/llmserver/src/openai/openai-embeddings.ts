@@ -23,7 +23,7 @@ export function openAiEmbeddingsCapability(state: LlmState): Record<string, Capa
           const input = inputOf(body.input);
           const base64 = encodingOf(body.encoding_format);
           const model = await modelOf(state, CAPABILITY, body);
-          const result = await embedTexts(state, CAPABILITY, { model, input }, ctx.signal);
+          const result = await embedTexts(state, CAPABILITY, { model, input }, ctx);
           return {
             object: 'list',
             data: result.embeddings.map((vector, index) => ({ object: 'embedding', index, embedding: base64 ? Buffer.from(new Float32Array(vector).buffer).toString('base64') : vector })),

@@ -1,0 +1,98 @@
+import { BusError, ErrorCode, type PluginContext } from '@cyberstudio/sdk';
+import type { MeteringMode } from '../llm-config.ts';
+
+/** What a generation needs of its call: who asked, its cancellation, the bus (for metering) and a logger. */
+export type GenerationCall = Pick<PluginContext, 'signal' | 'caller' | 'call' | 'log' | 'traceId'>;
+
+/** The auth plugin's metering capabilities (plugins/auth/README.md). */
+export const MeteringCapability = {
+  Reserve: 'auth.usage.reserve',
+  Commit: 'auth.usage.commit',
+  Release: 'auth.usage.release',
+} as const;
+
+/** How long a settlement may take; it runs after the call's own signal may have fired, so it has its own limit. */
+const SETTLE_TIMEOUT_MS = 10_000;
+
+/** What the bill says once settled (the interaction log records it). */
+export interface BillOutcome {
+  metered: boolean;
+  reservationId?: string;
+}
+
+let warnedUnmetered = false;
+
+/**
+ * One generation's tokens on a user's balance, through the auth plugin: `open` reserves the most
+ * the generation may use (prompt + max tokens) before any work, `settle` charges what it really used
+ * (on success, and on an abort or error after generation began), `release` gives everything back when
+ * it never began. Callers other than users, and `metering: 'off'`, get a bill that does nothing.
+ * A settlement that fails is logged, never thrown: the answer is already made, and auth gives an
+ * unsettled reservation back when it expires.
+ */
+export class GenerationBill {
+  readonly #call: GenerationCall;
+  readonly #reservationId: string | undefined;
+  #settled = false;
+
+  private constructor(call: GenerationCall, reservationId: string | undefined) {
+    this.#call = call;
+    this.#reservationId = reservationId;
+  }
+
+  /**
+   * Reserves `tokens` of the caller's balance for `model`. Auth's refusals pass through unchanged:
+   * Forbidden (the key may not use the model), InsufficientBalance, RateLimited, Unauthenticated.
+   * With `auto`, a kernel where no plugin provides auth.usage.reserve serves unmetered (warned once).
+   */
+  static async open(call: GenerationCall, mode: MeteringMode, model: string, tokens: number): Promise<GenerationBill> {
+    const { caller } = call;
+    if (mode === 'off' || caller.kind !== 'user') return new GenerationBill(call, undefined);
+    const params: Record<string, unknown> = { user: caller.id, model, tokens };
+    if (caller.keyId !== undefined) params.keyId = caller.keyId;
+    try {
+      const { reservationId } = await call.call<{ reservationId: string }>(MeteringCapability.Reserve, params, { signal: call.signal });
+      return new GenerationBill(call, reservationId);
+    } catch (error) {
+      if (mode === 'auto' && error instanceof BusError && error.code === ErrorCode.CapabilityNotFound) {
+        if (!warnedUnmetered) {
+          warnedUnmetered = true;
+          call.log.warn({ capability: MeteringCapability.Reserve }, 'no plugin provides auth.usage.reserve: generations are not metered (config metering: "required" refuses them instead)');
+        }
+        return new GenerationBill(call, undefined);
+      }
+      throw error;
+    }
+  }
+
+  /** What this bill did, for the interaction log. */
+  get outcome(): BillOutcome {
+    return this.#reservationId === undefined ? { metered: false } : { metered: true, reservationId: this.#reservationId };
+  }
+
+  /** Charges the tokens used and gives the rest of the reservation back. Once only; later calls do nothing. */
+  async settle(promptTokens: number, completionTokens: number): Promise<void> {
+    if (!this.#take()) return;
+    await this.#send(MeteringCapability.Commit, { reservationId: this.#reservationId, promptTokens, completionTokens });
+  }
+
+  /** Gives the whole reservation back (the generation never began). Once only, like settle. */
+  async release(reason: string): Promise<void> {
+    if (!this.#take()) return;
+    await this.#send(MeteringCapability.Release, { reservationId: this.#reservationId, reason: reason.slice(0, 500) });
+  }
+
+  #take(): boolean {
+    if (this.#settled || this.#reservationId === undefined) return false;
+    this.#settled = true;
+    return true;
+  }
+
+  async #send(capability: string, params: Record<string, unknown>): Promise<void> {
+    try {
+      await this.#call.call(capability, params, { signal: AbortSignal.timeout(SETTLE_TIMEOUT_MS) });
+    } catch (error) {
+      this.#call.log.error({ capability, reservationId: this.#reservationId, err: error }, 'could not settle a reservation; auth gives it back when it expires');
+    }
+  }
+}
