@@ -4,7 +4,7 @@ export { checkDependencies, dependenciesOf, dependentsOf, startOrder, stopOrder 
 export type { DependencyNode } from './dependency-order.ts';
 export { launchCommand, launchEnvironment, PASS_THROUGH_ENV } from './launch-command.ts';
 export type { LaunchCommand } from './launch-command.ts';
-export { GATEWAY_PATH_PREFIXES, isGatewayPath, normalizeMount, parseRouteKey, routeShape, segmentsOf } from './plugin-http-paths.ts';
+export { GATEWAY_API_SEGMENTS, GATEWAY_PATH_PREFIXES, isGatewayPath, isGatewayRoute, normalizeMount, parseRouteKey, routeShape, segmentsOf } from './plugin-http-paths.ts';
 export type { RouteKey, RouteMethod } from './plugin-http-paths.ts';
 export type {
   AccessRule,

@@ -1,6 +1,9 @@
 /** Path prefixes the gateway serves itself; plugin routes and mounts other than "/" may not use them. */
 export const GATEWAY_PATH_PREFIXES = ['/rpc', '/ws', '/api', '/health', '/metrics'] as const;
 
+/** The first segments under /api that the gateway's REST API serves; plugin routes may use any other. */
+export const GATEWAY_API_SEGMENTS = ['plugins', 'capabilities', 'status', 'openapi.json'] as const;
+
 /** HTTP methods a plugin route may name. */
 export type RouteMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 
@@ -34,6 +37,17 @@ export function normalizeMount(prefix: string): string {
 /** True when `path` is one of the gateway's own paths or lies under one. */
 export function isGatewayPath(path: string): boolean {
   return GATEWAY_PATH_PREFIXES.some((prefix) => path === prefix || path.startsWith(`${prefix}/`));
+}
+
+/**
+ * True when a plugin route with this pattern could answer requests the gateway serves itself: under
+ * its prefixes other than /api, /api itself, and under /api a first segment the REST API uses or a
+ * parameter (which would match them). `/api/models` is free for a plugin; `/api/plugins/x` is not.
+ */
+export function isGatewayRoute(route: RouteKey): boolean {
+  const [first, second] = route.segments;
+  if (first !== 'api') return isGatewayPath(route.pattern);
+  return second === undefined || second.startsWith(':') || (GATEWAY_API_SEGMENTS as readonly string[]).includes(second);
 }
 
 /** The non-empty segments of a path: `/a/b/` -> ['a', 'b'], `/` -> []. */

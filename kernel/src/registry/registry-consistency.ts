@@ -1,10 +1,11 @@
 import type { Ajv } from 'ajv';
 import type { RegistryIssue } from './registry-types.ts';
 import { issueAt, pluginLabel, quotePlugin, type IssueLocation } from './registry-issues.ts';
-import { GATEWAY_PATH_PREFIXES, isGatewayPath, normalizeMount, parseRouteKey, routeShape } from './plugin-http-paths.ts';
+import { GATEWAY_API_SEGMENTS, GATEWAY_PATH_PREFIXES, isGatewayPath, isGatewayRoute, normalizeMount, parseRouteKey, routeShape } from './plugin-http-paths.ts';
 
 const RESERVED_PREFIX = 'kernel.';
 const GATEWAY_PATHS = GATEWAY_PATH_PREFIXES.join(', ');
+const GATEWAY_ROUTE_PATHS = [...GATEWAY_PATH_PREFIXES.filter((prefix) => prefix !== '/api'), '/api', ...GATEWAY_API_SEGMENTS.map((segment) => `/api/${segment}`), '/api/:param'].join(', ');
 
 /**
  * Rules the schema cannot express: unique plugin names, autostart agreeing with activation,
@@ -87,8 +88,8 @@ class HttpClaims {
     for (const [key, capability] of Object.entries(objectOf(http.routes))) {
       const route = parseRouteKey(key);
       if (!route) continue;
-      if (isGatewayPath(route.pattern)) {
-        issues.push(issueAt(at('routes', key), (field) => `key ${field} collides with the gateway's own paths (${GATEWAY_PATHS}); choose another path`));
+      if (isGatewayRoute(route)) {
+        issues.push(issueAt(at('routes', key), (field) => `key ${field} collides with the gateway's own paths (${GATEWAY_ROUTE_PATHS}); choose another path`));
         continue;
       }
       const shape = routeShape(route);

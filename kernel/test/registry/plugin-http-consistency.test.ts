@@ -23,10 +23,14 @@ describe('registry checks of plugin HTTP routes and mounts', () => {
     expect(issuesOf(entry('a', { routes: { 'GET /a/:id': 'a.run' }, mount: '/a' }), entry('b', { routes: { 'GET /a/list': 'b.run' }, mount: '/' }))).toEqual([]);
   });
 
-  it.each(['/rpc', '/ws/plugins/x', '/api/things', '/health', '/metrics'])("rejects a route on the gateway's own path %s", (path) => {
+  it.each(['/rpc', '/ws/plugins/x', '/api', '/api/plugins/:id/models', '/api/status', '/api/openapi.json', '/api/:anything', '/health', '/metrics'])("rejects a route on the gateway's own path %s", (path) => {
     expect(issuesOf(entry('a', { routes: { [`GET ${path}`]: 'a.run' } }))).toEqual([
       { plugin: 'a', field: `http.routes["GET ${path}"]`, message: expect.stringContaining("collides with the gateway's own paths") },
     ]);
+  });
+
+  it('accepts a route under /api that the REST API does not serve', () => {
+    expect(issuesOf(entry('a', { routes: { 'GET /api/models': 'a.run', 'DELETE /api/models/:id': 'a.run' } }))).toEqual([]);
   });
 
   it("rejects a mount on the gateway's own paths", () => {
