@@ -1,4 +1,6 @@
 import path from 'node:path';
+import { interactionLogConfigSchema, type InteractionLogSettings } from './interactions/interaction-config.ts';
+import { remoteConfigSchema, type RemoteConfig } from './remote/remote-config.ts';
 
 /** Admin defaults and limits for one model, under `models.<id>` in the config. */
 export interface ModelSettings {
@@ -44,6 +46,18 @@ export interface LlmConfig {
   metering: MeteringMode;
   /** The unit of `costPerToken` (a label; nothing is converted). */
   costCurrency: string;
+  /** The interaction log's retention and privacy settings (src/interactions/interaction-config.ts). */
+  interactionLog?: InteractionLogSettings;
+  /** Models served by OpenAI-compatible remote providers, by model id (src/remote/remote-config.ts); they take precedence over a file of the same id. */
+  remote: RemoteConfig;
+  /** Where `hf:` references and Hub URLs are downloaded from (a mirror, or a local server in tests). */
+  huggingFaceEndpoint: string;
+  /** Environment variable holding a Hub token for gated models; plugins.json `envAllow` must pass it. */
+  huggingFaceTokenEnv: string;
+  /** A download host that cannot be connected to within this counts as unreachable (offline). */
+  downloadConnectTimeoutSeconds: number;
+  /** A download whose connection stays silent this long fails with a timeout (its partial file is kept). */
+  downloadStallTimeoutSeconds: number;
 }
 
 const modelSettingsSchema = {
@@ -80,6 +94,12 @@ export const llmConfigSchema = {
     models: { type: 'object', additionalProperties: modelSettingsSchema, default: {} },
     metering: { enum: ['auto', 'required', 'off'], default: 'auto' },
     costCurrency: { type: 'string', minLength: 1, maxLength: 16, default: 'USD' },
+    interactionLog: interactionLogConfigSchema,
+    remote: remoteConfigSchema,
+    huggingFaceEndpoint: { type: 'string', pattern: '^https?://[^/?#]+(/[^?#]*)?$', default: 'https://huggingface.co' },
+    huggingFaceTokenEnv: { type: 'string', pattern: '^[A-Za-z_][A-Za-z0-9_]*$', default: 'HF_TOKEN' },
+    downloadConnectTimeoutSeconds: { type: 'number', exclusiveMinimum: 0, maximum: 300, default: 10 },
+    downloadStallTimeoutSeconds: { type: 'number', exclusiveMinimum: 0, maximum: 3600, default: 20 },
   },
 } as const;
 

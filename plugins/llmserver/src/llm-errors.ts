@@ -1,4 +1,4 @@
-import { BusError, ErrorCode } from '@cyberstudio/sdk';
+import { BusError, ErrorCode, type Caller } from '@cyberstudio/sdk';
 
 /** The plugin name put in Overloaded errors, as the bus does for its own. */
 const PLUGIN = 'llmserver';
@@ -17,7 +17,7 @@ export function invalidParam(capability: string, field: string, message: string,
 
 /** -32007 for a model id with no file in the models folder. */
 export function unknownModel(capability: string, field: string, id: string, directory: string): BusError {
-  return invalidParam(capability, field, `names no model: there is no '${id}.gguf' in ${directory} (llm.models.list shows the models)`, { model: id });
+  return invalidParam(capability, field, `names no model: there is no '${id}.gguf' in ${directory} (llm.models.list shows the models)`, { model: id, reason: 'unknown-model' });
 }
 
 /** -32007 for a prompt that leaves no room in the context: nothing is truncated to make it fit. */
@@ -49,4 +49,13 @@ export function ramBudgetExceeded(model: string, requiredBytes: number, usedByte
 /** ShuttingDown (-32011): the model was unloaded (or the plugin stopped) while the call waited or ran. */
 export function modelUnloaded(model: string): BusError {
   return new BusError(ErrorCode.ShuttingDown, `model '${model}' was unloaded while the call was waiting or running`, { plugin: PLUGIN, model, reason: 'model-unloaded' });
+}
+
+/**
+ * Forbidden (-32008) unless the caller may administer models: an admin user, another plugin or
+ * the kernel. Downloads, deletions, loads and unloads change what every user gets.
+ */
+export function assertModelAdmin(caller: Caller, capability: string): void {
+  if (caller.kind !== 'user' || caller.roles.includes('admin')) return;
+  throw new BusError(ErrorCode.Forbidden, `${capability} administers models: only admins may call it`, { capability, caller });
 }

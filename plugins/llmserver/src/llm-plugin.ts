@@ -5,11 +5,16 @@ import { LlamaLogLevel, getLlama, type Llama } from 'node-llama-cpp';
 import { chatCapability } from './capabilities/chat-capability.ts';
 import { completeCapability } from './capabilities/complete-capability.ts';
 import { embedCapability } from './capabilities/embed-capability.ts';
+import { modelAdminCapabilities } from './capabilities/model-admin-capabilities.ts';
 import { modelCapabilities } from './capabilities/model-capabilities.ts';
 import { tokenizeCapability } from './capabilities/tokenize-capability.ts';
 import { openAiCapabilities } from './openai/openai-capabilities.ts';
+import { interactionCapabilities } from './interactions/interaction-capabilities.ts';
+import { openInteractionLog } from './interactions/interaction-log.ts';
 import { llmConfigSchema, resolveLlmConfig, type LlmConfig } from './llm-config.ts';
 import { LlmState } from './llm-state.ts';
+import { applyLiveConfig } from './live-config.ts';
+import { modelRoutesCapability } from './http/model-routes.ts';
 import { generateTinyModel } from './tiny-model/generate-tiny-model.ts';
 
 /** File name of the tiny model written into an empty models folder. */
@@ -48,18 +53,21 @@ export function loadCpuLlama(log: PluginLogger): Promise<Llama> {
  */
 export function createLlmPlugin({ loadLlama = loadCpuLlama }: LlmPluginOptions = {}): LlmPluginInstance {
   const state = new LlmState(resolveLlmConfig({}, '.'));
+  const capabilities = {
+    ...chatCapability(state),
+    ...completeCapability(state),
+    ...embedCapability(state),
+    ...tokenizeCapability(state),
+    ...modelCapabilities(state),
+    ...modelAdminCapabilities(state),
+    ...openAiCapabilities(state),
+    ...interactionCapabilities(() => state.interactions),
+  };
   const plugin = definePlugin<Partial<LlmConfig>>({
     name: 'llmserver',
     version: '0.1.0',
     configSchema: llmConfigSchema,
-    capabilities: {
-      ...chatCapability(state),
-      ...completeCapability(state),
-      ...embedCapability(state),
-      ...tokenizeCapability(state),
-      ...modelCapabilities(state),
-      ...openAiCapabilities(state),
-    },
+    capabilities: { ...capabilities, ...modelRoutesCapability(capabilities) },
     async init({ config, dataDir, log }) {
       state.config = resolveLlmConfig(config, dataDir);
       let llama: Llama;
@@ -71,13 +79,18 @@ export function createLlmPlugin({ loadLlama = loadCpuLlama }: LlmPluginOptions =
       state.attach(llama, log);
       try {
         await prepareModels(state, log);
+        state.interactions = await openInteractionLog(dataDir, state.config.interactionLog, log);
       } catch (error) {
         await state.dispose();
         throw error;
       }
     },
+    configure: (config, services) => applyLiveConfig(state, config, services),
     async dispose() {
+      // Models first: calls they were running still write their log entries, which close() then flushes.
       await state.dispose();
+      await state.interactions?.close();
+      state.interactions = undefined;
     },
   });
   return { plugin, state };

@@ -1,9 +1,14 @@
-import type { PluginLogger } from '@cyberstudio/sdk';
+import path from 'node:path';
+import { BusError, ErrorCode, type PluginLogger } from '@cyberstudio/sdk';
 import type { Llama } from 'node-llama-cpp';
+import { ModelDownloads } from './download/downloads.ts';
+import type { InteractionLog } from './interactions/interaction-log.ts';
+import { RemoteModels } from './remote/remote-models.ts';
+import type { RemoteProvider } from './remote/remote-provider.ts';
 import type { LlmConfig, ModelSettings } from './llm-config.ts';
 import { invalidParam, unknownModel } from './llm-errors.ts';
 import { ModelPool, type ModelState, type UsableRecord } from './models/model-pool.ts';
-import { ModelRegistry, type ModelRecord } from './models/model-registry.ts';
+import { MODEL_EXTENSION, ModelRegistry, type ModelRecord } from './models/model-registry.ts';
 
 /** A model as llm.models.list shows it. */
 export interface ModelEntry {
@@ -15,18 +20,32 @@ export interface ModelEntry {
   parameters: number | null;
   quantization: string | null;
   contextLength: number | null;
-  state: ModelState;
+  /** `remote` for a model of the config's `remote` section (served by an OpenAI-compatible provider). */
+  state: ModelState | 'remote';
+  /** `local`: a GGUF file of the models folder; `remote`: a provider's model. */
+  kind: 'local' | 'remote';
+  /** The admin's price (config models.<id>.costPerToken, in costCurrency), or null. */
+  costPerToken: { prompt: number; completion: number } | null;
+  /** For a remote model: the provider's host and its name for the model. */
+  provider?: { host: string; model: string };
   error?: string;
   /** Estimated RAM, while loaded. */
   ramBytes?: number;
+  /** While llm.models.download writes this id: bytes so far and the expected total (null when the server did not say). */
+  downloadedBytes?: number;
+  totalBytes?: number | null;
 }
 
 /** What llmserver's capabilities share: the config, node-llama-cpp, the models folder and the models in memory (from `init` to `dispose`). */
 export class LlmState {
   config: LlmConfig & { modelsDir: string };
+  /** Where finished generations are recorded; undefined when the log is disabled (config interactionLog.enabled). */
+  interactions: InteractionLog | undefined;
   #llama: Llama | undefined;
   #registry: ModelRegistry | undefined;
   #pool: ModelPool | undefined;
+  /** Downloads running now (llm.models.download), one per model id. */
+  readonly downloads = new ModelDownloads();
 
   constructor(config: LlmConfig & { modelsDir: string }) {
     this.config = config;
@@ -54,6 +73,18 @@ export class LlmState {
     return this.#pool;
   }
 
+  readonly #remote = new RemoteModels();
+
+  /** The remote models of the config in force. */
+  remoteModels(): ReadonlyMap<string, RemoteProvider> {
+    return this.#remote.of(this.config.remote);
+  }
+
+  /** The remote model of that id, or undefined (no id names the default model, which is always local). */
+  remoteModel(id: string | undefined): RemoteProvider | undefined {
+    return id === undefined ? undefined : this.remoteModels().get(id);
+  }
+
   /** The admin settings of a model (config `models.<id>`), empty when it has none. */
   settingsOf(id: string): ModelSettings {
     return this.config.models[id] ?? {};
@@ -75,6 +106,8 @@ export class LlmState {
     const { info } = record;
     const base = {
       id: record.id,
+      kind: 'local' as const,
+      costPerToken: this.settingsOf(record.id).costPerToken ?? null,
       name: info?.name ?? record.id,
       file: record.file,
       sizeBytes: record.sizeBytes,
@@ -83,18 +116,57 @@ export class LlmState {
       quantization: info?.quantization ?? null,
       contextLength: info?.contextLength ?? null,
     };
-    if (record.error !== undefined) return { ...base, state: 'failed', error: record.error };
-    return { ...base, ...this.pool.stateOf(record.id) };
+    const download = this.#downloadFields(record.id);
+    if (record.error !== undefined) return { ...base, state: 'failed', error: record.error, ...download };
+    return { ...base, ...this.pool.stateOf(record.id), ...download };
   }
 
-  /** Unloads every model and releases node-llama-cpp. Idempotent. */
+  /** The entry of a model being downloaded that has no file yet (state 'downloading'), else undefined. */
+  downloadingEntry(id: string): ModelEntry | undefined {
+    const download = this.downloads.get(id);
+    if (!download) return undefined;
+    return {
+      id, kind: 'local', costPerToken: this.settingsOf(id).costPerToken ?? null,
+      name: id, file: path.join(this.config.modelsDir, `${id}${MODEL_EXTENSION}`), sizeBytes: download.downloadedBytes,
+      architecture: null, parameters: null, quantization: null, contextLength: null, state: 'downloading', ...this.#downloadFields(id),
+    };
+  }
+
+  /** The list entry of a remote model: always usable, nothing in memory; `file` is its base URL. */
+  remoteEntry(provider: RemoteProvider): ModelEntry {
+    return {
+      id: provider.id, kind: 'remote', costPerToken: this.settingsOf(provider.id).costPerToken ?? null,
+      name: provider.config.model, file: provider.config.baseUrl, sizeBytes: 0,
+      architecture: null, parameters: null, quantization: null, contextLength: provider.config.contextLength ?? null,
+      state: 'remote', provider: { host: provider.host, model: provider.config.model },
+    };
+  }
+
+  /** The entries of the remote models, of `records` (a file with a remote model's id is left out: the remote entry wins) and of downloads with no file yet, sorted by id. */
+  entries(records: readonly ModelRecord[]): ModelEntry[] {
+    const remote = this.remoteModels();
+    const entries = [...remote.values()].map((provider) => this.remoteEntry(provider));
+    entries.push(...records.filter((record) => !remote.has(record.id)).map((record) => this.entryOf(record)));
+    for (const download of this.downloads.list()) {
+      if (!records.some((record) => record.id === download.id)) entries.push(this.downloadingEntry(download.id)!);
+    }
+    return entries.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+  }
+
+  /** Stops downloads (their partial files stay), unloads every model and releases node-llama-cpp. Idempotent. */
   async dispose(): Promise<void> {
     const pool = this.#pool;
     const llama = this.#llama;
     this.#pool = undefined;
     this.#llama = undefined;
+    await this.downloads.stopAll(new BusError(ErrorCode.ShuttingDown, 'llmserver is stopping; the partial download is kept for a resume', { plugin: 'llmserver', reason: 'shutting-down' }));
     await pool?.dispose();
     await llama?.dispose();
+  }
+
+  #downloadFields(id: string): Pick<ModelEntry, 'downloadedBytes' | 'totalBytes'> {
+    const download = this.downloads.get(id);
+    return download ? { downloadedBytes: download.downloadedBytes, totalBytes: download.totalBytes } : {};
   }
 
   async #defaultModel(capability: string, field: string): Promise<UsableRecord> {

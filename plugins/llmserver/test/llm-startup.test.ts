@@ -32,6 +32,8 @@ describe('llmserver start', () => {
     expect(models).toEqual([
       {
         id: 'tiny-llama',
+        kind: 'local',
+        costPerToken: null,
         name: 'cyberstudio-tiny-llama',
         file: path.join(llm.modelsDir, 'tiny-llama.gguf'),
         sizeBytes: (await stat(path.join(llm.modelsDir, 'tiny-llama.gguf'))).size,

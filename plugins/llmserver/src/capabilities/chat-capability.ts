@@ -4,6 +4,8 @@ import type { LlmState } from '../llm-state.ts';
 import type { GenerationResult } from './generation-meter.ts';
 import { generationResultSchema, plannedMaxTokens, samplingProperties, type SamplingParams } from './generation-options.ts';
 import { prepareGeneration } from './generation-setup.ts';
+import { generationOutcome, recorded } from './recorded-call.ts';
+import { generateRemote } from '../remote/remote-generation.ts';
 import type { GenerationCall } from '../metering/generation-bill.ts';
 
 /** One chat message. */
@@ -54,12 +56,29 @@ export function chatCapability(state: LlmState): Record<string, CapabilitySpec> 
 
 /**
  * Runs one chat generation (llm.chat and llm.openai.chat): resolves and acquires the model, checks
- * the prompt fits, meters it through auth, streams `{ text }` chunks to `progress`. Errors name `capability` and the fields of ChatParams.
+ * the prompt fits, meters it through auth, streams `{ text }` chunks to `progress` (when given) and
+ * records it in the interaction log. Errors name `capability` and the fields of ChatParams.
  */
-export async function generateChat(
-  state: LlmState, capability: string, params: ChatParams, call: GenerationCall, progress: (chunk: { text: string }) => void,
+export function generateChat(
+  state: LlmState, capability: string, params: ChatParams, call: GenerationCall, progress?: (chunk: { text: string }) => void,
 ): Promise<GenerationResult> {
-  const { model, settings, run } = await prepareGeneration(state, capability, params, call, progress);
+  const what = { capability, model: params.model, prompt: params.messages, stream: progress !== undefined };
+  return recorded(state, call, what, (resolved) => chat(state, capability, params, call, progress, resolved), generationOutcome);
+}
+
+async function chat(
+  state: LlmState, capability: string, params: ChatParams, call: GenerationCall, progress: ((chunk: { text: string }) => void) | undefined,
+  resolved: (model: string) => void,
+): Promise<GenerationResult> {
+  const remote = state.remoteModel(params.model);
+  if (remote) {
+    resolved(remote.id);
+    const promptText = params.messages.map((message) => message.content).join('\n');
+    return generateRemote(state, remote, capability, params, promptText, call, progress, (sampling, onText) =>
+      remote.chat({ ...sampling, messages: params.messages }, { signal: call.signal, onText, capability }));
+  }
+  const { model, modelId, settings, run } = await prepareGeneration(state, capability, params, call, progress);
+  resolved(modelId);
   // An empty model turn at the end is where the answer goes.
   const history: ChatHistoryItem[] = [...params.messages.map(historyItem), { type: 'model', response: [] }];
   const promptTokens = model.chatWrapper.generateContextState({ chatHistory: history }).contextText.tokenize(model.model.tokenizer).length;

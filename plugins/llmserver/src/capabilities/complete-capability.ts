@@ -4,6 +4,8 @@ import type { LlmState } from '../llm-state.ts';
 import type { GenerationResult } from './generation-meter.ts';
 import { generationResultSchema, plannedMaxTokens, samplingProperties, type SamplingParams } from './generation-options.ts';
 import { prepareGeneration } from './generation-setup.ts';
+import { generationOutcome, recorded } from './recorded-call.ts';
+import { generateRemote } from '../remote/remote-generation.ts';
 import type { GenerationCall } from '../metering/generation-bill.ts';
 
 /** Params of llm.complete. */
@@ -34,13 +36,28 @@ export function completeCapability(state: LlmState): Record<string, CapabilitySp
 }
 
 /**
- * Runs one plain completion (llm.complete and llm.openai.completions): resolves and acquires the
- * model, checks the prompt fits, streams `{ text }` chunks to `progress`. Errors name `capability`.
+ * Runs one completion (llm.complete and llm.openai.completions): metered through auth, `{ text }`
+ * chunks to `progress` (when given), recorded in the interaction log. Errors name `capability`.
  */
-export async function generateCompletion(
-  state: LlmState, capability: string, params: CompleteParams, call: GenerationCall, progress: (chunk: { text: string }) => void,
+export function generateCompletion(
+  state: LlmState, capability: string, params: CompleteParams, call: GenerationCall, progress?: (chunk: { text: string }) => void,
 ): Promise<GenerationResult> {
-  const { model, settings, run } = await prepareGeneration(state, capability, params, call, progress);
+  const what = { capability, model: params.model, prompt: params.prompt, stream: progress !== undefined };
+  return recorded(state, call, what, (resolved) => complete(state, capability, params, call, progress, resolved), generationOutcome);
+}
+
+async function complete(
+  state: LlmState, capability: string, params: CompleteParams, call: GenerationCall, progress: ((chunk: { text: string }) => void) | undefined,
+  resolved: (model: string) => void,
+): Promise<GenerationResult> {
+  const remote = state.remoteModel(params.model);
+  if (remote) {
+    resolved(remote.id);
+    return generateRemote(state, remote, capability, params, params.prompt, call, progress, (sampling, onText) =>
+      remote.complete({ ...sampling, prompt: params.prompt }, { signal: call.signal, onText, capability }));
+  }
+  const { model, modelId, settings, run } = await prepareGeneration(state, capability, params, call, progress);
+  resolved(modelId);
   // Tokenized here, as LlamaCompletion would, so the count is exact: the text plus the BOS token it prepends.
   const tokens = model.model.tokenize(params.prompt, false, 'trimLeadingSpace');
   const bos = model.model.tokens.shouldPrependBosToken && model.model.tokens.bos !== null ? 1 : 0;

@@ -2,6 +2,8 @@ import { defineCapability, type CapabilitySpec } from '@cyberstudio/sdk';
 import type { LlmState } from '../llm-state.ts';
 import { promptTooLong } from '../llm-errors.ts';
 import { GenerationBill, type GenerationCall } from '../metering/generation-bill.ts';
+import { recorded } from './recorded-call.ts';
+import { estimateTokens } from '../remote/remote-wire.ts';
 
 /** Params of llm.embed. */
 export interface EmbedParams {
@@ -54,12 +56,36 @@ export function embedCapability(state: LlmState): Record<string, CapabilitySpec>
 }
 
 /**
- * Embeds each input (llm.embed and llm.openai.embeddings), with the tokens of all inputs together;
- * an input that does not fit the context is refused (-32007) naming `capability`.
+ * Embeds each input (llm.embed and llm.openai.embeddings), with the tokens of all inputs together,
+ * metered through auth as prompt tokens and recorded in the interaction log; an input that does not
+ * fit the context is refused (-32007) naming `capability`.
  */
-export async function embedTexts(state: LlmState, capability: string, params: EmbedParams, call: GenerationCall): Promise<EmbedResult & { inputTokens: number }> {
-  const record = await state.resolveModel(capability, 'model', params.model);
+export function embedTexts(state: LlmState, capability: string, params: EmbedParams, call: GenerationCall): Promise<EmbedResult & { inputTokens: number }> {
+  const what = { capability, model: params.model, prompt: params.input, stream: false };
+  return recorded(state, call, what, (resolved) => embed(state, capability, params, call, resolved), (result) => ({
+    model: result.model, response: null, finishReason: null, promptTokens: result.inputTokens, completionTokens: 0, ttftMs: null,
+  }));
+}
+
+async function embed(
+  state: LlmState, capability: string, params: EmbedParams, call: GenerationCall, resolved: (model: string) => void,
+): Promise<EmbedResult & { inputTokens: number }> {
   const inputs = typeof params.input === 'string' ? [params.input] : params.input;
+  const remote = state.remoteModel(params.model);
+  if (remote) {
+    resolved(remote.id);
+    const bill = await GenerationBill.open(call, state.config.metering, remote.id, inputs.reduce((sum, input) => sum + estimateTokens(input), 0));
+    try {
+      const { embeddings, promptTokens } = await remote.embed(inputs, { signal: call.signal, capability });
+      await bill.settle(promptTokens, 0);
+      return { model: remote.id, embeddings, inputTokens: promptTokens };
+    } catch (error) {
+      await bill.release(error instanceof Error ? error.message : String(error));
+      throw error;
+    }
+  }
+  const record = await state.resolveModel(capability, 'model', params.model);
+  resolved(record.id);
   const model = await state.pool.acquire(record);
   let inputTokens = 0;
   const embeddings = await model.withEmbedding(call.signal, async (context, signal) => {

@@ -34,12 +34,12 @@ export interface GenerationSetup {
 
 /**
  * Resolves and acquires the model `params.model` names (or the default one) and builds the grammar
- * of `params.json_schema`; text chunks go to `progress` as `{ text }`. Errors name `capability`.
+ * of `params.json_schema`; text chunks go to `progress` as `{ text }` when it is given. Errors name `capability`.
  */
 export async function prepareGeneration(
-  state: LlmState, capability: string, params: SamplingParams, call: GenerationCall, progress: (chunk: { text: string }) => void,
+  state: LlmState, capability: string, params: SamplingParams, call: GenerationCall, progress: ((chunk: { text: string }) => void) | undefined,
 ): Promise<GenerationSetup> {
-  const meter = new GenerationMeter(progress);
+  const meter = new GenerationMeter(progress ?? (() => {}));
   const record = await state.resolveModel(capability, 'model', params.model);
   const settings = state.settingsOf(record.id);
   const grammar = await grammarFor(state.llama, capability, params.json_schema);

@@ -1,5 +1,5 @@
 import { defineCapability, type CapabilitySpec } from '@cyberstudio/sdk';
-import { unknownModel } from '../llm-errors.ts';
+import { assertModelAdmin, unknownModel } from '../llm-errors.ts';
 import type { LlmState, ModelEntry } from '../llm-state.ts';
 
 /** A loaded (or loading) model in llm.status. */
@@ -34,9 +34,13 @@ const entrySchema = {
   properties: {
     id: { type: 'string' }, name: { type: 'string' }, file: { type: 'string' }, sizeBytes: { type: 'integer' },
     architecture: nullable('string'), parameters: nullable('integer'), quantization: nullable('string'), contextLength: nullable('integer'),
-    state: { enum: ['unloaded', 'loading', 'loaded', 'failed'] }, error: { type: 'string' }, ramBytes: { type: 'integer' },
+    state: { enum: ['unloaded', 'loading', 'loaded', 'failed', 'downloading', 'remote'] }, error: { type: 'string' }, ramBytes: { type: 'integer' },
+    kind: { enum: ['local', 'remote'] },
+    costPerToken: { oneOf: [{ type: 'null' }, { type: 'object', properties: { prompt: { type: 'number' }, completion: { type: 'number' } }, required: ['prompt', 'completion'] }] },
+    provider: { type: 'object', properties: { host: { type: 'string' }, model: { type: 'string' } }, required: ['host', 'model'] },
+    downloadedBytes: { type: 'integer' }, totalBytes: nullable('integer'),
   },
-  required: ['id', 'name', 'file', 'sizeBytes', 'architecture', 'parameters', 'quantization', 'contextLength', 'state'],
+  required: ['id', 'kind', 'name', 'file', 'sizeBytes', 'architecture', 'parameters', 'quantization', 'contextLength', 'state', 'costPerToken'],
 } as const;
 const idParams = { type: 'object', properties: { id: { type: 'string', minLength: 1, maxLength: 200 } }, required: ['id'], additionalProperties: false } as const;
 const noParams = { type: 'object', additionalProperties: false } as const;
@@ -45,32 +49,36 @@ const noParams = { type: 'object', additionalProperties: false } as const;
 export function modelCapabilities(state: LlmState): Record<string, CapabilitySpec> {
   return {
     'llm.models.list': defineCapability<Record<string, never>, { directory: string; models: ModelEntry[] }>({
-      description: 'Every `.gguf` file in the models folder (read again on each call; unchanged files are not re-read), sorted by id, with its state.',
+      description: 'Every remote model of the config (state remote), every `.gguf` file in the models folder (read again on each call; unchanged files are not re-read) and every model being downloaded (state downloading, with downloadedBytes and totalBytes), sorted by id, with its state.',
       params: noParams,
       result: { type: 'object', properties: { directory: { type: 'string' }, models: { type: 'array', items: entrySchema } }, required: ['directory', 'models'] },
       async handler() {
         const records = await state.registry.scan();
-        return { directory: state.registry.directory, models: records.map((record) => state.entryOf(record)) };
+        return { directory: state.registry.directory, models: state.entries(records) };
       },
     }),
 
     'llm.models.get': defineCapability<{ id: string }, ModelEntry>({
-      description: 'One model of the models folder by id (the file name without .gguf).',
+      description: 'One model by id: a remote model of the config, or a file of the models folder (the file name without .gguf).',
       params: idParams,
       result: entrySchema,
       async handler({ id }) {
+        const remote = state.remoteModel(id);
+        if (remote) return state.remoteEntry(remote);
         await state.registry.scan();
         const record = state.registry.get(id);
-        if (!record) throw unknownModel('llm.models.get', 'id', id, state.registry.directory);
-        return state.entryOf(record);
+        const entry = record ? state.entryOf(record) : state.downloadingEntry(id);
+        if (!entry) throw unknownModel('llm.models.get', 'id', id, state.registry.directory);
+        return entry;
       },
     }),
 
     'llm.models.load': defineCapability<{ id: string }, ModelEntry>({
-      description: 'Loads a model now (calls load it on first use anyway), unloading least recently used idle models when the RAM budget needs room.',
+      description: 'Admins: loads a model now (calls load it on first use anyway), unloading least recently used idle models when the RAM budget needs room.',
       params: idParams,
       result: entrySchema,
-      async handler({ id }) {
+      async handler({ id }, ctx) {
+        assertModelAdmin(ctx.caller, 'llm.models.load');
         const record = await state.resolveModel('llm.models.load', 'id', id);
         await state.pool.acquire(record);
         return state.entryOf(record);
@@ -78,10 +86,11 @@ export function modelCapabilities(state: LlmState): Record<string, CapabilitySpe
     }),
 
     'llm.models.unload': defineCapability<{ id: string }, { id: string; unloaded: boolean }>({
-      description: 'Unloads a model and frees its memory. Its running calls end with ShuttingDown (-32011); `unloaded` is false when it was not loaded.',
+      description: 'Admins: unloads a model and frees its memory. Its running calls end with ShuttingDown (-32011); `unloaded` is false when it was not loaded.',
       params: idParams,
       result: { type: 'object', properties: { id: { type: 'string' }, unloaded: { type: 'boolean' } }, required: ['id', 'unloaded'] },
-      async handler({ id }) {
+      async handler({ id }, ctx) {
+        assertModelAdmin(ctx.caller, 'llm.models.unload');
         const unloaded = await state.pool.unload(id);
         if (!unloaded && !(await state.registry.find(id))) throw unknownModel('llm.models.unload', 'id', id, state.registry.directory);
         return { id, unloaded };

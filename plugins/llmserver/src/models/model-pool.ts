@@ -6,8 +6,8 @@ import { LoadedModel } from './loaded-model.ts';
 import type { ModelRecord } from './model-registry.ts';
 import { estimateModelRamBytes } from './ram-estimate.ts';
 
-/** Where a model is in its life; 'failed' covers files that cannot be used and loads that failed. */
-export type ModelState = 'unloaded' | 'loading' | 'loaded' | 'failed';
+/** Where a model is in its life; 'failed' covers files that cannot be used and loads that failed; 'downloading' is a download with no file yet. */
+export type ModelState = 'unloaded' | 'loading' | 'loaded' | 'failed' | 'downloading';
 
 /** A usable model: a record whose header was read and accepted. */
 export type UsableRecord = ModelRecord & { readonly info: NonNullable<ModelRecord['info']> };

@@ -43,7 +43,7 @@ export interface GenerationRequest {
  */
 export async function generationAnswer(
   shape: GenerationShape, request: GenerationRequest, progress: (chunk: unknown) => void,
-  generate: (onText: (chunk: { text: string }) => void) => Promise<GenerationResult>,
+  generate: (onText: ((chunk: { text: string }) => void) | undefined) => Promise<GenerationResult>,
 ): Promise<unknown> {
   const id = `${shape.idPrefix}${randomUUID().replaceAll('-', '')}`;
   const created = Math.floor(Date.now() / 1000);
@@ -59,7 +59,7 @@ export async function generationAnswer(
     const result = await generate(request.stream ? ({ text }) => {
       open();
       send([shape.chunkChoice({ text })]);
-    } : () => {});
+    } : undefined);
     if (!request.stream) {
       return { id, object: shape.object, created, model: result.model, choices: [shape.choice(result.text, result.finishReason)], usage: usageOf(result) };
     }

@@ -11,7 +11,7 @@ export function openAiModelsCapability(state: LlmState): Record<string, Capabili
     [CAPABILITY]: defineCapability<HttpRouteRequest, unknown>({
       description:
         "GET /v1/models (OpenAI-compatible): { object: 'list', data: [{ id, object: 'model', created, owned_by: 'cyberstudio' }] } " +
-        "for the usable models of the models folder (failed ones are left out; llm.models.list shows them). `created` is the file's mtime in seconds.",
+        "for the remote models (owned_by 'remote', created 0) and the usable models of the models folder (failed ones are left out; llm.models.list shows them). `created` is the file's mtime in seconds.",
       params: { type: 'object' },
       result: {},
       async handler() {
@@ -23,7 +23,8 @@ export function openAiModelsCapability(state: LlmState): Record<string, Capabili
             created: Math.floor((await stat(record.file)).mtimeMs / 1000),
             owned_by: 'cyberstudio',
           })));
-          return { object: 'list', data };
+          const remote = [...state.remoteModels().keys()].map((id) => ({ id, object: 'model', created: 0, owned_by: 'remote' }));
+          return { object: 'list', data: [...remote, ...data.filter((model) => !state.remoteModel(model.id))] };
         } catch (error) {
           return openAiErrorAnswer(error);
         }

@@ -31,7 +31,7 @@ export async function modelOf(state: LlmState, capability: string, body: OpenAiB
   const { model } = body;
   if (model !== undefined && model !== null) {
     if (typeof model !== 'string' || model.length === 0) throw badRequest('model', "'model' must be a non-empty string");
-    if (!(await state.registry.find(model))) throw modelNotFound(model);
+    if (!state.remoteModel(model) && !(await state.registry.find(model))) throw modelNotFound(model);
     return model;
   }
   return (await state.resolveModel(capability, 'model', undefined)).id;

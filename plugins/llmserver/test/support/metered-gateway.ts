@@ -36,8 +36,9 @@ export interface MeteredGateway {
 /**
  * The real auth plugin and the real llmserver behind a gateway with `gateway.auth`: requests carry
  * API keys, llmserver meters them through auth.usage.*, the admin signs in with a password.
+ * `llmserver` gives manifest fields of llmserver (config, env), read when the kernel starts.
  */
-export function useMeteredGateway(): MeteredGateway {
+export function useMeteredGateway(llmserver: () => object = () => ({})): MeteredGateway {
   let gateway: TestGateway | undefined;
   let cookie = '';
   const admin = async <T>(method: string, params: Record<string, unknown> = {}): Promise<T> => {
@@ -60,7 +61,7 @@ export function useMeteredGateway(): MeteredGateway {
           env: { CYBERSTUDIO_ADMIN_PASSWORD: ADMIN_PASSWORD },
           http: { routes: { 'POST /auth/login': 'auth.http.login' } },
         },
-        llmserverManifest({ http: { routes: OPENAI_ROUTES } }),
+        llmserverManifest({ http: { routes: OPENAI_ROUTES }, ...llmserver() }),
       ],
       {
         gateway: {
