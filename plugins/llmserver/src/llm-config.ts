@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import path from 'node:path';
 import { interactionLogConfigSchema, type InteractionLogSettings } from './interactions/interaction-config.ts';
 import { remoteConfigSchema, type RemoteConfig } from './remote/remote-config.ts';
@@ -84,7 +85,7 @@ export const llmConfigSchema = {
   additionalProperties: false,
   properties: {
     modelsDir: { type: 'string', minLength: 1 },
-    threads: { type: 'integer', minimum: 1, maximum: 256, default: 1 },
+    threads: { type: 'integer', minimum: 1, maximum: 256, description: 'Default: half the CPUs (at least 1), see defaultThreads().' },
     contextSize: { type: 'integer', minimum: 64, default: 2048 },
     sequences: { type: 'integer', minimum: 1, maximum: 64, default: 2 },
     queueLimit: { type: 'integer', minimum: 0, default: 32 },
@@ -103,11 +104,20 @@ export const llmConfigSchema = {
   },
 } as const;
 
+/**
+ * Threads when the config names none: half the CPUs, at least one. llama.cpp's generation is
+ * memory-bound and slows down sharply when its threads compete with each other or with the
+ * kernel for cores: on a 2-core machine 1 thread is ~40x faster than 2 (README, Performance).
+ */
+export function defaultThreads(cpus = availableParallelism()): number {
+  return Math.max(1, Math.floor(cpus / 2));
+}
+
 /** The config with every default filled in and `modelsDir` made absolute. */
 export function resolveLlmConfig(config: Partial<LlmConfig>, dataDir: string): LlmConfig & { modelsDir: string } {
   const defaults = Object.fromEntries(
     Object.entries(llmConfigSchema.properties).flatMap(([key, schema]) => ('default' in schema ? [[key, schema.default]] : [])),
   );
-  const merged = { ...defaults, ...config } as LlmConfig;
+  const merged = { threads: defaultThreads(), ...defaults, ...config } as LlmConfig;
   return { ...merged, modelsDir: path.resolve(dataDir, merged.modelsDir ?? 'models') };
 }
