@@ -2,20 +2,10 @@ import { BusError, ErrorCode, defineCapability, type Caller, type CapabilitySpec
 import { invalidParam } from '../llm-errors.ts';
 import type { InteractionLog } from './interaction-log.ts';
 import { CURSOR_PATTERN, InteractionPaging } from './interaction-query.ts';
-import type { InteractionFilter, InteractionPage, InteractionStatus, InteractionView } from './interaction-types.ts';
+import type { InteractionFilter, InteractionPage, InteractionView } from './interaction-types.ts';
 
-/** Params of llm.interactions.list. */
-interface ListParams {
-  user?: string;
-  model?: string;
-  capability?: string;
-  status?: InteractionStatus;
-  since?: number;
-  until?: number;
-  limit?: number;
-  before?: string;
-  content?: boolean;
-}
+/** Params of llm.interactions.list: the filter, without the user id scope the capability sets itself. */
+type ListParams = Omit<InteractionFilter, 'userId'>;
 
 /** What llm.interactions.list answers; `enabled: false` (and no items) when the log is off. */
 export interface InteractionListResult extends InteractionPage {

@@ -1,3 +1,5 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+
 /** Statuses worth another attempt: the request may succeed later (timeouts, conflicts, rate limits, server trouble). */
 const RETRYABLE_STATUSES: ReadonlySet<number> = new Set([408, 409, 429, 500, 502, 503, 504]);
 
@@ -31,17 +33,11 @@ export function retryAfterMs(headers: Headers, now: number = Date.now()): number
 }
 
 /** Waits `ms`; rejects with the signal's reason as soon as `signal` aborts. */
-export function abortableDelay(ms: number, signal: AbortSignal): Promise<void> {
-  if (signal.aborted) return Promise.reject(signal.reason);
-  return new Promise((resolve, reject) => {
-    const onAbort = (): void => {
-      clearTimeout(timer);
-      reject(signal.reason);
-    };
-    const timer = setTimeout(() => {
-      signal.removeEventListener('abort', onAbort);
-      resolve();
-    }, ms);
-    signal.addEventListener('abort', onAbort, { once: true });
-  });
+export async function abortableDelay(ms: number, signal: AbortSignal): Promise<void> {
+  try {
+    await sleep(ms, undefined, { signal });
+  } catch (error) {
+    // timers/promises rejects with its own AbortError; callers expect the reason the signal carries.
+    throw signal.aborted ? signal.reason : error;
+  }
 }
