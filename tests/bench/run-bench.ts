@@ -1,7 +1,8 @@
-// `npm run bench`: the CyberDevStudio call and start-up benchmark. See docs/performance.md.
+// `npm run bench`: the CyberDevStudio call, start-up and llm benchmark. See docs/performance.md.
 // Each run is a fresh process (run-once.ts) that measures every call scenario back to back, so
 // the ratios inside a run share the machine's load; then one process measures start-up and idle
-// memory. Prints tables and writes tests/bench/results.json.
+// memory, and one (llm/llm-bench.ts) compares llmserver's streamed /v1/chat/completions with
+// node-llama-cpp in-process. Prints tables and writes tests/bench/results.json.
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -13,9 +14,14 @@ import { SCENARIOS, type CallRun, type CallRunConfig, type ScenarioName } from '
 import { formatProfileSummary, summarizeCpuProfile } from './lib/cpu-profile-summary.ts';
 import { formatReport, summarizeRatios, summarizeScenarios, summarizeStartup } from './lib/report.ts';
 import type { StartupResult } from './lib/startup-probes.ts';
+import { formatLlmReport, summarizeLlm } from './llm/llm-report.ts';
+import type { LlmBenchConfig, LlmRun } from './llm/llm-workload.ts';
 
 const benchDir = fileURLToPath(new URL('.', import.meta.url));
 const repoRoot = resolve(benchDir, '../..');
+
+/** Unmeasured llm rounds (one generation per side and max_tokens) before measuring: the first loads the model in llmserver. */
+const LLM_WARMUP_ROUNDS = 3;
 
 const help = `Usage: npm run bench -- [options]
 
@@ -23,14 +29,18 @@ const help = `Usage: npm run bench -- [options]
   --n <calls>           measured calls per loop, sequential and in flight (default 20000)
   --warmup <calls>      unmeasured calls before each loop (default 2000)
   --concurrency <c>     calls in flight in the pipelined loop (default 64)
-  --only <a,b>          scenarios: ${Object.keys(SCENARIOS).join(', ')} (each ratio needs its baselines: raw; koa + kernel-sdk for rpc; ws-bare for ws)
+  --only <a,b>          scenarios: ${Object.keys(SCENARIOS).join(', ')} (each ratio needs its baselines: raw; koa + kernel-sdk for rpc; ws-bare for ws),
+                        and llm; without a call scenario (--only llm) neither calls nor start-up are measured
   --ready-samples <k>   plugin start-ups per plugin for ready times (default 10)
   --rss-samples <k>     idle RSS samples of the kernel and of bare node (default 3)
   --skip-startup        no start-up / idle memory measures
+  --skip-llm            no llm benchmark (llmserver's streamed /v1/chat/completions against node-llama-cpp in-process)
+  --llm-runs <k>        llm rounds per max_tokens, each one generation per side, interleaved (default 20)
+  --llm-tokens <list>   llm max_tokens values (default 128,256)
   --cpus <list|all>     CPUs every measuring process and its children run on, via taskset
                         (default 0: one CPU, see docs/performance.md; all: no pinning)
   --out <file>          results file (default tests/bench/results.json)
-  --profile <dir>       instead: one run of --only (default bus) with every node process under
+  --profile <dir>       instead: one run of --only's call scenarios (default bus) with every node process under
                         --cpu-prof, profiles and their summaries in <dir>
   -h, --help`;
 
@@ -44,6 +54,9 @@ const { values: options } = parseArgs({
     'ready-samples': { type: 'string', default: '10' },
     'rss-samples': { type: 'string', default: '3' },
     'skip-startup': { type: 'boolean', default: false },
+    'skip-llm': { type: 'boolean', default: false },
+    'llm-runs': { type: 'string', default: '20' },
+    'llm-tokens': { type: 'string', default: '128,256' },
     cpus: { type: 'string', default: '0' },
     out: { type: 'string', default: join(benchDir, 'results.json') },
     profile: { type: 'string' },
@@ -59,10 +72,17 @@ const count = (name: keyof typeof options, minimum: number): number => {
   if (!Number.isInteger(value) || value < minimum) throw new Error(`--${name} must be an integer >= ${minimum}, got ${options[name]}`);
   return value;
 };
-const only = options.only?.split(',').map((name) => name.trim()) as ScenarioName[] | undefined;
-const unknown = only?.filter((name) => !(name in SCENARIOS));
-if (unknown?.length) throw new Error(`--only: unknown scenario(s) ${unknown.join(', ')}; known: ${Object.keys(SCENARIOS).join(', ')}`);
-const config: CallRunConfig = { n: count('n', 1), warmup: count('warmup', 0), concurrency: count('concurrency', 1), only };
+const LLM = 'llm';
+const selection = options.only?.split(',').map((name) => name.trim());
+const unknown = selection?.filter((name) => !(name in SCENARIOS) && name !== LLM);
+if (unknown?.length) throw new Error(`--only: unknown scenario(s) ${unknown.join(', ')}; known: ${[...Object.keys(SCENARIOS), LLM].join(', ')}`);
+const only = selection?.filter((name): name is ScenarioName => name in SCENARIOS);
+const measureCalls = only === undefined || only.length > 0;
+const measureLlm = !options['skip-llm'] && (selection === undefined || selection.includes(LLM));
+const config: CallRunConfig = { n: count('n', 1), warmup: count('warmup', 0), concurrency: count('concurrency', 1), only: only?.length ? only : undefined };
+const llmTokens = options['llm-tokens']!.split(',').map(Number);
+if (!llmTokens.every((tokens) => Number.isInteger(tokens) && tokens >= 1)) throw new Error(`--llm-tokens must be integers >= 1, got ${options['llm-tokens']}`);
+const llmConfig: LlmBenchConfig = { runs: count('llm-runs', 1), warmup: LLM_WARMUP_ROUNDS, maxTokens: llmTokens };
 const log = (line: string) => void process.stderr.write(line + '\n');
 
 // Where the scheduler puts two processes that ping-pong decides their latency (one shared CPU
@@ -72,19 +92,19 @@ if (pinnedCpus !== undefined && spawnSync('taskset', ['-c', pinnedCpus, 'true'])
   throw new Error(`--cpus ${pinnedCpus}: taskset is missing or the CPU list is invalid; use --cpus all to run unpinned`);
 }
 
-/** Runs run-once.ts in a fresh node (with `nodeFlags`) and returns what it wrote. */
-async function measureInChild<Result>(phase: 'calls' | 'startup', childConfig: object, nodeFlags: string[] = []): Promise<Result> {
+/** Runs `script` (run-once.ts or llm/llm-bench.ts) in a fresh node (with `nodeFlags`) and returns what it wrote. */
+async function measureInChild<Result>(script: string, scriptArgs: string[], nodeFlags: string[] = []): Promise<Result> {
   const scratch = mkdtempSync(join(tmpdir(), 'cds-bench-run-'));
   const outFile = join(scratch, 'result.json');
   try {
-    const nodeArgs = [...process.execArgv, ...nodeFlags, join(benchDir, 'run-once.ts'), phase, JSON.stringify(childConfig), outFile];
+    const nodeArgs = [...process.execArgv, ...nodeFlags, join(benchDir, script), ...scriptArgs, outFile];
     const [command, args] = pinnedCpus === undefined ? [process.execPath, nodeArgs] : ['taskset', ['-c', pinnedCpus, process.execPath, ...nodeArgs]];
     const child = spawn(command, args, {
       cwd: repoRoot,
       stdio: ['ignore', 'inherit', 'inherit'],
     });
     const [code, signal] = (await once(child, 'exit')) as [number | null, string | null];
-    if (code !== 0) throw new Error(`run-once.ts ${phase} failed (code ${code}, signal ${signal})`);
+    if (code !== 0) throw new Error(`${script} ${scriptArgs[0]} failed (code ${code}, signal ${signal})`);
     return JSON.parse(readFileSync(outFile, 'utf8')) as Result;
   } finally {
     rmSync(scratch, { recursive: true, force: true });
@@ -116,8 +136,8 @@ function machine() {
 async function profile(dir: string): Promise<void> {
   const profileDir = resolve(dir);
   mkdirSync(profileDir, { recursive: true });
-  log(`profiling ${(only ?? ['bus']).join(', ')} into ${profileDir}`);
-  await measureInChild<CallRun>('calls', { ...config, only: only ?? ['bus'], profileDir }, ['--cpu-prof', `--cpu-prof-dir=${join(profileDir, 'kernel')}`]);
+  log(`profiling ${(only?.length ? only : ['bus']).join(', ')} into ${profileDir}`);
+  await measureInChild<CallRun>('run-once.ts', ['calls', JSON.stringify({ ...config, only: config.only ?? ['bus'], profileDir })], ['--cpu-prof', `--cpu-prof-dir=${join(profileDir, 'kernel')}`]);
   const summaries: string[] = [];
   for (const processName of readdirSync(profileDir, { withFileTypes: true }).filter((entry) => entry.isDirectory()).map((entry) => entry.name)) {
     // CPU.<date>.<time>.<pid>.<thread>.<seq>.cpuprofile: thread 0 is the main thread; the others are tsx's module-hooks worker.
@@ -133,24 +153,35 @@ async function profile(dir: string): Promise<void> {
 async function benchmark(): Promise<void> {
   const runs = count('runs', 1);
   const meta = machine();
-  log(`node ${meta.node}, ${meta.nproc} CPUs (${meta.cpu}), measuring on CPUs ${meta.pinnedToCpus}, ${runs} run(s), n=${config.n}, warm-up ${config.warmup}, ${config.concurrency} in flight`);
+  log(`node ${meta.node}, ${meta.nproc} CPUs (${meta.cpu}), measuring on CPUs ${meta.pinnedToCpus}`);
   const callRuns: CallRun[] = [];
-  for (let run = 1; run <= runs; run++) {
-    log(`run ${run}/${runs}`);
-    callRuns.push(await measureInChild<CallRun>('calls', config));
-  }
   let startup: StartupResult | undefined;
-  if (!options['skip-startup']) {
-    log('start-up and idle memory');
-    startup = await measureInChild<StartupResult>('startup', { rssSamples: count('rss-samples', 1), readySamples: count('ready-samples', 1) });
+  if (measureCalls) {
+    log(`calls: ${runs} run(s), n=${config.n}, warm-up ${config.warmup}, ${config.concurrency} in flight`);
+    for (let run = 1; run <= runs; run++) {
+      log(`run ${run}/${runs}`);
+      callRuns.push(await measureInChild<CallRun>('run-once.ts', ['calls', JSON.stringify(config)]));
+    }
+    if (!options['skip-startup']) {
+      log('start-up and idle memory');
+      startup = await measureInChild<StartupResult>('run-once.ts', ['startup', JSON.stringify({ rssSamples: count('rss-samples', 1), readySamples: count('ready-samples', 1) })]);
+    }
+  }
+  let llm: LlmRun | undefined;
+  if (measureLlm) {
+    log(`llm: ${llmConfig.runs} rounds per max_tokens (${llmConfig.maxTokens.join(', ')}) after ${llmConfig.warmup} warm-up rounds`);
+    llm = await measureInChild<LlmRun>('llm/llm-bench.ts', [JSON.stringify(llmConfig)]);
   }
   const summary = {
     scenarios: summarizeScenarios(callRuns),
     ratios: summarizeRatios(callRuns),
     startup: startup && summarizeStartup(startup),
   };
-  console.log('\n' + formatReport(summary.scenarios, summary.ratios, summary.startup, { runs, n: config.n, concurrency: config.concurrency, cpus: meta.pinnedToCpus }));
-  writeFileSync(options.out!, JSON.stringify({ meta, config, summary, runs: callRuns, startup }, null, 2) + '\n');
+  const llmSummary = llm && summarizeLlm(llm);
+  if (measureCalls) console.log('\n' + formatReport(summary.scenarios, summary.ratios, summary.startup, { runs, n: config.n, concurrency: config.concurrency, cpus: meta.pinnedToCpus }));
+  if (llm && llmSummary) console.log('\n' + formatLlmReport(llm, llmSummary, meta.pinnedToCpus));
+  const llmResult = llm && { config: llmConfig, summary: llmSummary, run: llm };
+  writeFileSync(options.out!, JSON.stringify({ meta, config, summary, runs: callRuns, startup, llm: llmResult }, null, 2) + '\n');
   log(`\nwrote ${options.out}`);
 }
 

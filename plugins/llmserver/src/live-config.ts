@@ -7,8 +7,8 @@ import type { LlmState } from './llm-state.ts';
 
 /**
  * Applies a new config without a restart (the SDK's `configure` hook), so loaded models stay in
- * memory: per-model settings, metering, costs, queue and idle limits and the RAM budget apply to
- * the next call or load; `threads`, `contextSize` and `sequences` to models loaded from now on; a
+ * memory: per-model settings, metering, costs, the idle time and the RAM budget apply to the next
+ * call or load; `threads`, `contextSize`, `sequences` and `queueLimit` to models loaded from now on; a
  * changed interactionLog section reopens the log. A new `modelsDir` is refused: the models in
  * memory came from the old folder, so it needs a stop and start.
  */

@@ -47,6 +47,8 @@ export interface LlmConfig {
   metering: MeteringMode;
   /** The unit of `costPerToken` (a label; nothing is converted). */
   costCurrency: string;
+  /** Streamed chunks leave at least this many ms apart (text made in between is joined into one); 0 sends each piece. */
+  streamBatchMs: number;
   /** The interaction log's retention and privacy settings (src/interactions/interaction-config.ts). */
   interactionLog?: InteractionLogSettings;
   /** Models served by OpenAI-compatible remote providers, by model id (src/remote/remote-config.ts); they take precedence over a file of the same id. */
@@ -95,6 +97,7 @@ export const llmConfigSchema = {
     models: { type: 'object', additionalProperties: modelSettingsSchema, default: {} },
     metering: { enum: ['auto', 'required', 'off'], default: 'auto' },
     costCurrency: { type: 'string', minLength: 1, maxLength: 16, default: 'USD' },
+    streamBatchMs: { type: 'number', minimum: 0, maximum: 1000, default: 20 },
     interactionLog: interactionLogConfigSchema,
     remote: remoteConfigSchema,
     huggingFaceEndpoint: { type: 'string', pattern: '^https?://[^/?#]+(/[^?#]*)?$', default: 'https://huggingface.co' },

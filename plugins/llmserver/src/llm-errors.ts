@@ -59,3 +59,8 @@ export function assertModelAdmin(caller: Caller, capability: string): void {
   if (caller.kind !== 'user' || caller.roles.includes('admin')) return;
   throw new BusError(ErrorCode.Forbidden, `${capability} administers models: only admins may call it`, { capability, caller });
 }
+
+/** -32007 for a model-file operation (load, unload, validate, delete) on a remote model's id. */
+export function remoteModelRefused(capability: string, id: string): BusError {
+  return invalidParam(capability, 'id', `names the remote model '${id}' (config remote.${id}): it has no file here to load, unload, validate or delete`, { model: id, reason: 'remote-model' });
+}

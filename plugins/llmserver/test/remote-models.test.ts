@@ -75,4 +75,10 @@ describe('a remote model behind the gateway', () => {
     expect((failure as InstanceType<typeof OpenAI.APIError>).status).toBe(502);
     expect(await setup.balance(user.id)).toEqual({ balance: 5_000, reserved: 0 });
   });
+
+  it('refuses to load, validate or delete a remote model, which has no file here', async () => {
+    const failure = await setup.admin('llm.models.load', { id: 'fake-gpt' }).catch((error: Error) => error);
+
+    expect((failure as Error).message).toMatch(/names the remote model 'fake-gpt' \(config remote\.fake-gpt\): it has no file here/);
+  });
 });

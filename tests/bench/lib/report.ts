@@ -171,7 +171,8 @@ export function formatReport(
 const fixed = (value?: Spread) => (value ? value.median.toFixed(1) : '-');
 const whole = (value?: Spread) => (value ? Math.round(value.median).toLocaleString('en-US') : '-');
 
-function table(header: string[], rows: string[][]): string {
+/** Lays `rows` out under `header` in aligned columns (the first left-aligned, the rest right-aligned). */
+export function table(header: string[], rows: string[][]): string {
   const widths = header.map((title, column) => Math.max(title.length, ...rows.map((row) => row[column]!.length)));
   const line = (cells: string[]) => cells.map((cell, column) => (column === 0 ? cell.padEnd(widths[column]!) : cell.padStart(widths[column]!))).join('  ');
   return [line(header), widths.map((width) => '-'.repeat(width)).join('  '), ...rows.map(line)].join('\n');

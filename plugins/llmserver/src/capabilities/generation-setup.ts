@@ -39,7 +39,7 @@ export interface GenerationSetup {
 export async function prepareGeneration(
   state: LlmState, capability: string, params: SamplingParams, call: GenerationCall, progress: ((chunk: { text: string }) => void) | undefined,
 ): Promise<GenerationSetup> {
-  const meter = new GenerationMeter(progress ?? (() => {}));
+  const meter = new GenerationMeter(progress ?? (() => {}), state.config.streamBatchMs);
   const record = await state.resolveModel(capability, 'model', params.model);
   const settings = state.settingsOf(record.id);
   const grammar = await grammarFor(state.llama, capability, params.json_schema);
@@ -58,7 +58,7 @@ export async function prepareGeneration(
           const used = () => sequence.tokenMeter.usedOutputTokens;
           try {
             const options = { ...samplingOptions(params, settings), grammar, maxTokens, signal, onTextChunk: meter.onTextChunk, onToken: meter.onToken };
-            const { text, stopReason } = await generate(sequence, options);
+            const { text, stopReason } = await generate(sequence, options).finally(meter.flush);
             const result = meter.result(modelId, text, stopReason, promptTokens, used());
             await bill.settle(promptTokens, result.usage.completionTokens);
             return result;

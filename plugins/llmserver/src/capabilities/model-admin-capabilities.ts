@@ -5,7 +5,7 @@ import { downloadModel, modelExists, type DownloadedModel } from '../download/mo
 import { resolveModelSource } from '../download/model-source.ts';
 import { validateModelFile, type ModelValidation } from '../download/model-validation.ts';
 import { PartialDownload } from '../download/partial-download.ts';
-import { assertModelAdmin, invalidParam, unknownModel } from '../llm-errors.ts';
+import { assertModelAdmin, remoteModelRefused, invalidParam, unknownModel } from '../llm-errors.ts';
 import type { LlmState, ModelEntry } from '../llm-state.ts';
 import { MODEL_EXTENSION } from '../models/model-registry.ts';
 
@@ -81,6 +81,7 @@ export function modelAdminCapabilities(state: LlmState): Record<string, Capabili
       result: { type: 'object', required: ['id', 'deleted', 'freedBytes'], properties: { id: { type: 'string' }, deleted: { const: true }, freedBytes: { type: 'integer' } } },
       async handler({ id }, ctx) {
         assertModelAdmin(ctx.caller, 'llm.models.delete');
+        if (state.remoteModel(id)) throw remoteModelRefused('llm.models.delete', id);
         const directory = state.registry.directory;
         const file = modelFile('llm.models.delete', directory, id);
         const record = await state.registry.find(id);
@@ -114,6 +115,7 @@ export function modelAdminCapabilities(state: LlmState): Record<string, Capabili
       result: { type: 'object', required: ['id', 'valid', 'problems', 'info'] },
       async handler({ id, load = false, checksum = false }, ctx) {
         assertModelAdmin(ctx.caller, 'llm.models.validate');
+        if (state.remoteModel(id)) throw remoteModelRefused('llm.models.validate', id);
         const directory = state.registry.directory;
         const file = modelFile('llm.models.validate', directory, id);
         const stats = await lstat(file).catch(() => undefined);

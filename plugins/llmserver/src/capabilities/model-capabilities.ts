@@ -1,5 +1,5 @@
 import { defineCapability, type CapabilitySpec } from '@cyberstudio/sdk';
-import { assertModelAdmin, unknownModel } from '../llm-errors.ts';
+import { assertModelAdmin, remoteModelRefused, unknownModel } from '../llm-errors.ts';
 import type { LlmState, ModelEntry } from '../llm-state.ts';
 
 /** A loaded (or loading) model in llm.status. */
@@ -79,6 +79,7 @@ export function modelCapabilities(state: LlmState): Record<string, CapabilitySpe
       result: entrySchema,
       async handler({ id }, ctx) {
         assertModelAdmin(ctx.caller, 'llm.models.load');
+        if (state.remoteModel(id)) throw remoteModelRefused('llm.models.load', id);
         const record = await state.resolveModel('llm.models.load', 'id', id);
         await state.pool.acquire(record);
         return state.entryOf(record);
@@ -91,6 +92,7 @@ export function modelCapabilities(state: LlmState): Record<string, CapabilitySpe
       result: { type: 'object', properties: { id: { type: 'string' }, unloaded: { type: 'boolean' } }, required: ['id', 'unloaded'] },
       async handler({ id }, ctx) {
         assertModelAdmin(ctx.caller, 'llm.models.unload');
+        if (state.remoteModel(id)) throw remoteModelRefused('llm.models.unload', id);
         const unloaded = await state.pool.unload(id);
         if (!unloaded && !(await state.registry.find(id))) throw unknownModel('llm.models.unload', 'id', id, state.registry.directory);
         return { id, unloaded };

@@ -20,7 +20,11 @@ export interface BillOutcome {
   reservationId?: string;
 }
 
+/** After auth.usage.reserve was not found, `auto` skips asking again for this long (a bus round trip per call otherwise). */
+const NO_PROVIDER_RECHECK_MS = 5_000;
+
 let warnedUnmetered = false;
+let noProviderUntil = 0;
 
 /**
  * One generation's tokens on a user's balance, through the auth plugin: `open` reserves the most
@@ -43,11 +47,13 @@ export class GenerationBill {
   /**
    * Reserves `tokens` of the caller's balance for `model`. Auth's refusals pass through unchanged:
    * Forbidden (the key may not use the model), InsufficientBalance, RateLimited, Unauthenticated.
-   * With `auto`, a kernel where no plugin provides auth.usage.reserve serves unmetered (warned once).
+   * With `auto`, a kernel where no plugin provides auth.usage.reserve serves unmetered (warned once;
+   * asked again after 5 s, so an auth plugin added later is used).
    */
   static async open(call: GenerationCall, mode: MeteringMode, model: string, tokens: number): Promise<GenerationBill> {
     const { caller } = call;
     if (mode === 'off' || caller.kind !== 'user') return new GenerationBill(call, undefined);
+    if (mode === 'auto' && performance.now() < noProviderUntil) return new GenerationBill(call, undefined);
     const params: Record<string, unknown> = { user: caller.id, model, tokens };
     if (caller.keyId !== undefined) params.keyId = caller.keyId;
     try {
@@ -55,11 +61,17 @@ export class GenerationBill {
       return new GenerationBill(call, reservationId);
     } catch (error) {
       if (mode === 'auto' && error instanceof BusError && error.code === ErrorCode.CapabilityNotFound) {
+        noProviderUntil = performance.now() + NO_PROVIDER_RECHECK_MS;
         if (!warnedUnmetered) {
           warnedUnmetered = true;
           call.log.warn({ capability: MeteringCapability.Reserve }, 'no plugin provides auth.usage.reserve: generations are not metered (config metering: "required" refuses them instead)');
         }
         return new GenerationBill(call, undefined);
+      }
+      if (error instanceof BusError && error.code === ErrorCode.CapabilityNotFound) {
+        throw new BusError(ErrorCode.PluginNotRunning, `Metering is required (llmserver config metering: "required"), but no plugin provides ${MeteringCapability.Reserve}`, {
+          plugin: 'auth', state: 'absent', reason: 'metering-unavailable',
+        });
       }
       throw error;
     }

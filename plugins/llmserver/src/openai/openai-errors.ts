@@ -45,7 +45,7 @@ export function modelNotFound(id: string): OpenAiRequestError {
  * The OpenAI answer for a failure of an OpenAI route: its own refusals keep their status; the
  * plugin's and auth's errors map by code: -32007 -> 400, Unauthenticated -> 401, InsufficientBalance
  * -> 402 (code insufficient_quota), Forbidden -> 403, Overloaded and RateLimited -> 429 (RateLimited
- * with Retry-After), UpstreamFailed -> 502, PluginNotRunning and ShuttingDown -> 503, and anything
+ * with Retry-After), UpstreamFailed -> 502, PluginNotRunning, CapabilityNotFound and ShuttingDown -> 503, and anything
  * else, a failed load or a native failure in the model, -> 500 model_crashed.
  * `fields` renames the plugin's param names to the request's (`json_schema` -> `response_format`).
  * A cancellation is rethrown: the client is gone and no answer reaches it.
@@ -75,6 +75,7 @@ export function openAiErrorAnswer(error: unknown, fields: Record<string, string>
     case ErrorCode.UpstreamFailed:
       return answer(502, failure.message, 'api_error', null, snake(data.reason) ?? 'upstream_failed');
     case ErrorCode.PluginNotRunning:
+    case ErrorCode.CapabilityNotFound:
     case ErrorCode.ShuttingDown:
       return answer(503, failure.message, 'server_error', null, snake(data.reason) ?? 'service_unavailable');
     case ErrorCode.Cancelled:
