@@ -36,7 +36,7 @@ export function pluginRoutes(gateway: GatewayContext): Koa.Middleware {
     if (asksForStream(ctx.get('accept'), body) && (await streams(gateway, match.capability))) {
       return streamAnswer(ctx, gateway, caller, match.capability, request, disconnected, warn);
     }
-    const result = await gateway.call(caller, match.capability, request, { signal: disconnected });
+    const result = await gateway.call(caller, match.capability, request, { signal: disconnected }).catch(crashed);
     send(ctx, routeAnswer(match.capability, result, warn), warn);
   };
 }
@@ -62,13 +62,22 @@ async function streamAnswer(
     // Before the first frame the error middleware can still answer with a proper status.
     if (!sse.started) {
       sse.dispose();
-      throw error;
+      crashed(error);
     }
     const failure = error instanceof HttpError ? error.error : BusError.from(error);
     if (!signal.aborted) gateway.logger.debug({ capability, err: error }, `event stream of ${capability} failed: ${failure.message}`);
     void sse.event('error', JSON.stringify(errorBody(failure)));
   }
   await sse.end();
+}
+
+/**
+ * Rethrows a call's failure; a provider that exited mid-call crashed while serving its own route,
+ * which is a 500 (the plugin is the server of the route), not the 502 of a call relayed over /rpc.
+ */
+function crashed(error: unknown): never {
+  if (!(error instanceof BusError) || error.code !== ErrorCode.PluginExited) throw error;
+  throw new HttpError(500, new BusError(error.code, `${error.message}: the plugin crashed serving this request; the kernel restarts it`, error.data));
 }
 
 /** Writes a non-streamed answer through Koa. */
