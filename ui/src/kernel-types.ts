@@ -1,0 +1,85 @@
+// The studio's view of the management answers it reads (docs/API.md). The sdk carries the
+// protocol (messages, errors); these result shapes are the kernel's and the auth plugin's.
+
+/** A plugin's lifecycle state, as `kernel.plugins.list` reports it. */
+export type PluginState = 'stopped' | 'starting' | 'running' | 'unhealthy' | 'stopping' | 'backoff' | 'crashed' | 'quarantined';
+
+/** One entry of `kernel.plugins.list`, also the answer of start, stop and restart. */
+export interface PluginSummary {
+  name: string;
+  description: string;
+  state: PluginState;
+  enabled: boolean;
+  activation: 'startup' | 'lazy' | string;
+  required: boolean;
+  pid: number | null;
+  /** Epoch ms; null while no process is serving. */
+  startedAt: number | null;
+  restarts: number;
+  lastError: string | null;
+  capabilities: string[];
+  load: { active: number; queued: number };
+}
+
+/** The `data` of a `kernel.plugin.state` event. */
+export interface StateChange {
+  plugin: string;
+  from: PluginState;
+  to: PluginState;
+  reason: string;
+  time: number;
+}
+
+/** One log record (`kernel.plugins.get` gives the last ones as `recentLogs`). */
+export interface LogRecord {
+  seq: number;
+  time: number;
+  plugin: string;
+  level: string;
+  msg: string;
+  source: string;
+}
+
+/** The part of `kernel.plugins.get` the dashboard shows for a failing plugin. */
+export interface PluginDetail extends PluginSummary {
+  recentLogs: LogRecord[];
+}
+
+/** The answer of `kernel.status`. */
+export interface KernelStatus {
+  name: string;
+  version: string;
+  pid: number;
+  uptimeMs: number;
+  rssBytes: number;
+  plugins: Partial<Record<PluginState, number>>;
+}
+
+/** A user of the auth plugin (`auth.users.*`). */
+export interface StudioUser {
+  id: string;
+  username: string;
+  role: string;
+  balance: number;
+  unlimited: boolean;
+  createdAt: number;
+  disabledAt: number | null;
+  lockedUntil: number | null;
+}
+
+/** An API key as listed (`auth.keys.list`); never the secret itself. */
+export interface ApiKey {
+  id: string;
+  userId: string;
+  name: string;
+  prefix: string;
+  createdAt: number;
+  expiresAt: number | null;
+  revokedAt: number | null;
+  lastUsedAt: number | null;
+}
+
+/** The answer of `auth.keys.create`: the key's entry plus the secret, shown this one time. */
+export interface IssuedApiKey extends ApiKey {
+  key: string;
+}

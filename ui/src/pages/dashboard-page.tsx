@@ -1,0 +1,94 @@
+import { createResource, For, Match, Show, Switch } from 'solid-js';
+import { createClock } from '../clock.ts';
+import { EmptyState } from '../components/empty-state.tsx';
+import { ErrorMessage } from '../components/error-message.tsx';
+import { PluginRow } from '../components/plugin-row.tsx';
+import { formatDuration, formatMegabytes } from '../format.ts';
+import type { KernelClient } from '../kernel-client.ts';
+import type { KernelStatus, PluginSummary } from '../kernel-types.ts';
+import { isAdmin } from '../roles.ts';
+import type { SessionUser } from '../session.ts';
+import { createPluginList } from '../stores/plugin-list.ts';
+
+const FAILING = new Set(['crashed', 'quarantined', 'backoff', 'unhealthy']);
+
+/** Every plugin with its live state; admins start, stop and restart them here. */
+export function DashboardPage(props: { user: SessionUser; client: KernelClient }) {
+  const list = createPluginList(props.client);
+  const now = createClock(1000);
+  const admin = () => isAdmin(props.user.role);
+  const [status] = createResource(
+    () => list.updatedAt(),
+    async () => ({ status: await props.client.call<KernelStatus>('kernel.status'), fetchedAt: Date.now() }),
+  );
+  const count = (test: (plugin: PluginSummary) => boolean) => list.plugins()?.filter(test).length ?? 0;
+  const stale = () => props.client.state().status !== 'connected' && list.updatedAt() !== undefined;
+
+  return (
+    <section class="page" aria-labelledby="dashboard-title">
+      <header class="page-header">
+        <div>
+          <h1 id="dashboard-title">Plugins</h1>
+          <Show when={list.plugins()}>
+            <p class="summary" data-testid="plugin-summary">
+              <span>{count((plugin) => plugin.state === 'running')} running</span>
+              <span>{count((plugin) => plugin.state === 'stopped')} stopped</span>
+              <span classList={{ alert: count((plugin) => FAILING.has(plugin.state)) > 0 }}>
+                {count((plugin) => FAILING.has(plugin.state))} failing
+              </span>
+            </p>
+          </Show>
+        </div>
+        <Show when={status.latest}>
+          {(current) => (
+            <dl class="kernel-status" aria-label="Kernel">
+              <div>
+                <dt>Kernel</dt>
+                <dd>{current().status.version}</dd>
+              </div>
+              <div>
+                <dt>Uptime</dt>
+                <dd>{formatDuration(current().status.uptimeMs + now() - current().fetchedAt)}</dd>
+              </div>
+              <div>
+                <dt>Memory</dt>
+                <dd>{formatMegabytes(current().status.rssBytes)}</dd>
+              </div>
+            </dl>
+          )}
+        </Show>
+      </header>
+
+      <Show when={stale()}>
+        <p class="notice warning" role="status">
+          Not connected to the kernel: these states are from {new Date(list.updatedAt()!).toLocaleTimeString()} and may be out of date.
+        </p>
+      </Show>
+      <Show when={!admin()}>
+        <p class="notice">Read-only: only admins can start, stop and restart plugins.</p>
+      </Show>
+      <ErrorMessage error={list.error()} prefix="Could not load the plugins:" />
+      <ErrorMessage error={list.liveError()} prefix="Live updates are off; reload the page to see changes:" />
+
+      <Switch>
+        <Match when={list.plugins() === undefined && list.error() === undefined}>
+          <p class="muted">Loading plugins…</p>
+        </Match>
+        <Match when={list.plugins()?.length === 0}>
+          <EmptyState title="No plugins are registered.">
+            <p>Add plugins to plugins.json; the kernel picks them up at its next start.</p>
+          </EmptyState>
+        </Match>
+        <Match when={list.plugins()}>
+          {(plugins) => (
+            <ul class="plugin-list">
+              <For each={plugins()}>
+                {(plugin) => <PluginRow plugin={plugin} now={now()} admin={admin()} client={props.client} onChanged={list.apply} />}
+              </For>
+            </ul>
+          )}
+        </Match>
+      </Switch>
+    </section>
+  );
+}

@@ -1,0 +1,17 @@
+import { Link } from '../components/link.tsx';
+import type { SessionUser } from '../session.ts';
+
+/** What a signed-in user sees on a page their role may not use. */
+export function NotAllowedPage(props: { user: SessionUser; page: string }) {
+  return (
+    <section class="page narrow" aria-labelledby="not-allowed-title">
+      <h1 id="not-allowed-title">Not allowed</h1>
+      <p>
+        {props.page} is for admins. You are signed in as <strong>{props.user.name}</strong> with the role <strong>{props.user.role}</strong>.
+      </p>
+      <p>
+        <Link href="/">Back to the dashboard</Link>
+      </p>
+    </section>
+  );
+}
