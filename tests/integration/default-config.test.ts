@@ -68,6 +68,14 @@ describe("the repository's plugins.json (what npm start runs)", () => {
     expect(response.headers.get('set-cookie')).toMatch(/^cyberstudio_session=[^;]+; HttpOnly; SameSite=Strict/);
   });
 
+  it('serves the studio that npm install built at the gateway root', async () => {
+    const response = await fetch(`${url}/`);
+
+    expect(response.status, 'ui/dist is missing: run npm run build -w ui').toBe(200);
+    expect(response.headers.get('content-type')).toBe('text/html; charset=utf-8');
+    expect(await response.text()).toContain('<div id="root">');
+  });
+
   it('reports the kernel healthy, with the required auth plugin running', async () => {
     const health = (await (await fetch(`${url}/health`)).json()) as { status: string; plugins: { name: string; state: string; required: boolean }[] };
 
