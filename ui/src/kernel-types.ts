@@ -1,8 +1,10 @@
 // The studio's view of the management answers it reads (docs/API.md). The sdk carries the
 // protocol (messages, errors); these result shapes are the kernel's and the auth plugin's.
 
-/** A plugin's lifecycle state, as `kernel.plugins.list` reports it. */
-export type PluginState = 'stopped' | 'starting' | 'running' | 'unhealthy' | 'stopping' | 'backoff' | 'crashed' | 'quarantined';
+import type { PluginState } from '../../kernel/src/lifecycle/plugin-state.ts';
+
+// The kernel's own types where its module is free of Node imports, so the browser build can check against them.
+export type { PluginState, StateChange } from '../../kernel/src/lifecycle/plugin-state.ts';
 
 /** One entry of `kernel.plugins.list`, also the answer of start, stop and restart. */
 export interface PluginSummary {
@@ -21,14 +23,6 @@ export interface PluginSummary {
   load: { active: number; queued: number };
 }
 
-/** The `data` of a `kernel.plugin.state` event. */
-export interface StateChange {
-  plugin: string;
-  from: PluginState;
-  to: PluginState;
-  reason: string;
-  time: number;
-}
 
 /** One log record (`kernel.plugins.get` gives the last ones as `recentLogs`). */
 export interface LogRecord {
