@@ -80,7 +80,7 @@ async function embed(
       await bill.settle(promptTokens, 0);
       return { model: remote.id, embeddings, inputTokens: promptTokens };
     } catch (error) {
-      await bill.release(error instanceof Error ? error.message : String(error));
+      await bill.release(error);
       throw error;
     }
   }

@@ -82,10 +82,15 @@ export function plannedMaxTokens(
   // llama.cpp keeps one cell free, and the last generated token is never evaluated.
   const room = contextSize - promptTokens - 1;
   if (room < 1) throw promptTooLong(capability, promptField, promptTokens, contextSize);
+  assertMaxTokensAllowed(capability, requested, settings);
+  return Math.min(requested ?? settings.maxTokens ?? room, room);
+}
+
+/** Refuses (-32007) a `max_tokens` over the model's `maxTokens` setting, local or remote. */
+export function assertMaxTokensAllowed(capability: string, requested: number | undefined, settings: ModelSettings): void {
   if (requested !== undefined && settings.maxTokens !== undefined && requested > settings.maxTokens) {
     throw invalidParam(capability, 'max_tokens', `is ${requested}, over this model's limit of ${settings.maxTokens} tokens`, { limit: settings.maxTokens });
   }
-  return Math.min(requested ?? settings.maxTokens ?? room, room);
 }
 
 /** The grammar for `json_schema`, or undefined without one; -32007 when node-llama-cpp cannot build it. */

@@ -68,7 +68,7 @@ export async function prepareGeneration(
           }
         });
       } catch (error) {
-        if (!began) await bill.release(error instanceof Error ? error.message : String(error));
+        if (!began) await bill.release(error);
         throw error;
       }
     },

@@ -81,8 +81,10 @@ async function answerOf(capability: CapabilitySpec, params: Record<string, unkno
 
 function routeOf(request: HttpRouteRequest): { route: ModelRoute; id: string | undefined } {
   const id = request.params.id;
-  const shape = id === undefined ? request.path.replace(/\/+$/, '') : request.path.replace(`/${encodeURIComponent(id)}`, '/:id').replace(`/${id}`, '/:id');
-  const route = ROUTES[`${request.method} ${shape.replace(/\/+$/, '')}`];
+  // The route's shape: /api/models/<id>/... with the id segment written as :id.
+  const segments = request.path.split('/').filter((segment) => segment !== '');
+  if (id !== undefined) segments[2] = ':id';
+  const route = ROUTES[`${request.method} /${segments.join('/')}`];
   if (!route) throw new BusError(ErrorCode.CapabilityNotFound, `No model administration route ${request.method} ${request.path}`, { capability: MODEL_ROUTES_CAPABILITY });
   return { route, id };
 }

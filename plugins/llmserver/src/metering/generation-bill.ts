@@ -88,10 +88,11 @@ export class GenerationBill {
     await this.#send(MeteringCapability.Commit, { reservationId: this.#reservationId, promptTokens, completionTokens });
   }
 
-  /** Gives the whole reservation back (the generation never began). Once only, like settle. */
-  async release(reason: string): Promise<void> {
+  /** Gives the whole reservation back (the generation never began); `reason` is a text or the error that stopped it. Once only, like settle. */
+  async release(reason: unknown): Promise<void> {
     if (!this.#take()) return;
-    await this.#send(MeteringCapability.Release, { reservationId: this.#reservationId, reason: reason.slice(0, 500) });
+    const text = reason instanceof Error ? reason.message : String(reason);
+    await this.#send(MeteringCapability.Release, { reservationId: this.#reservationId, reason: text.slice(0, 500) });
   }
 
   #take(): boolean {

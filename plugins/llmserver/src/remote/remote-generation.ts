@@ -1,6 +1,5 @@
 import type { GenerationResult } from '../capabilities/generation-meter.ts';
-import type { SamplingParams } from '../capabilities/generation-options.ts';
-import { invalidParam } from '../llm-errors.ts';
+import { assertMaxTokensAllowed, type SamplingParams } from '../capabilities/generation-options.ts';
 import type { LlmState } from '../llm-state.ts';
 import { GenerationBill, type GenerationCall } from '../metering/generation-bill.ts';
 import type { RemoteGeneration, RemoteProvider } from './remote-provider.ts';
@@ -21,9 +20,7 @@ export async function generateRemote(
   generate: (sampling: SamplingParams, onText: (text: string) => void) => Promise<RemoteGeneration>,
 ): Promise<GenerationResult> {
   const settings = state.settingsOf(provider.id);
-  if (params.max_tokens !== undefined && settings.maxTokens !== undefined && params.max_tokens > settings.maxTokens) {
-    throw invalidParam(capability, 'max_tokens', `is ${params.max_tokens}, over this model's limit of ${settings.maxTokens} tokens`, { limit: settings.maxTokens });
-  }
+  assertMaxTokensAllowed(capability, params.max_tokens, settings);
   const maxTokens = params.max_tokens ?? settings.maxTokens;
   const sampling: SamplingParams = { ...params, temperature: params.temperature ?? settings.temperature, top_k: params.top_k ?? settings.topK, max_tokens: maxTokens };
   const promptEstimate = estimateTokens(promptText);
@@ -37,7 +34,7 @@ export async function generateRemote(
     await bill.settle(result.usage.promptTokens, result.usage.completionTokens);
     return { model: provider.id, text: result.text, finishReason: result.finishReason, usage: result.usage, timings: result.timings };
   } catch (error) {
-    if (streamed === '') await bill.release(error instanceof Error ? error.message : String(error));
+    if (streamed === '') await bill.release(error);
     else await bill.settle(promptEstimate, estimateTokens(streamed));
     throw error;
   }
