@@ -1,5 +1,4 @@
 import { readFileSync } from 'node:fs';
-import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { pino } from 'pino';
 import { Gateway } from '../../../kernel/src/gateway/index.ts';
@@ -62,7 +61,6 @@ export async function startStudioServer(extraPlugins: object[] = []): Promise<St
   const close = async () => {
     await gateway?.close();
     await kernel.close();
-    await rm(distDir, { recursive: true, force: true });
   };
   try {
     gateway = await listen(0);
