@@ -16,6 +16,7 @@ import { PluginState, type StateChange } from './lifecycle/plugin-state.ts';
 import { PluginSupervisor } from './lifecycle/plugin-supervisor.ts';
 import { callKernelCapability } from './management/kernel-capabilities.ts';
 import { ConfigOverrides } from './management/config-overrides.ts';
+import { OpenConnections } from './management/open-connections.ts';
 import { launchCommand, launchEnvironment, loadRegistry, startOrder, stopOrder, type PluginManifest, type Registry } from './registry/index.ts';
 import { CallMetrics } from './telemetry/call-metrics.ts';
 import { KernelLogs } from './telemetry/kernel-logs.ts';
@@ -51,6 +52,8 @@ export class Kernel {
   readonly topics = new TopicHub();
   readonly logs: KernelLogs;
   readonly metrics = new CallMetrics();
+  /** The gateway's open WebSockets (the gateway adds and removes them), for kernel.status and kernel.connections. */
+  readonly connections = new OpenConnections();
   readonly configOverrides: ConfigOverrides;
   readonly startedAt = Date.now();
   readonly #supervisors = new Map<string, PluginSupervisor>();

@@ -38,11 +38,13 @@ describe('kernel management capabilities', () => {
       version: KERNEL_VERSION,
       pid: process.pid,
       uptimeMs: expect.any(Number),
+      cpuPercent: expect.any(Number),
       rssBytes: expect.any(Number),
       registry: test.registryFile,
       dataDir: join(test.dir, 'data'),
       plugins: { running: 1, stopped: 1 },
       logsDropped: 0,
+      webSockets: { open: 0, byEndpoint: {} },
     });
     expect((status as { rssBytes: number }).rssBytes).toBeGreaterThan(0);
   });

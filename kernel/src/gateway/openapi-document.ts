@@ -41,7 +41,7 @@ const schemas: Json = {
     restarts: integer, lastError: nullable('string'), capabilities: { type: 'array', items: string }, load: ref('Load'),
   }),
   PluginDetail: {
-    allOf: [ref('PluginSummary'), object({ manifest: { type: 'object' }, handshake: nullable('object'), lastExit: nullable('object'), recentLogs: { type: 'array', items: ref('LogRecord') } })],
+    allOf: [ref('PluginSummary'), object({ manifest: { type: 'object' }, handshake: nullable('object'), config: { type: 'object', description: 'The config in force: the last one setConfig accepted, else plugins.json\'s.' }, lastExit: nullable('object'), recentLogs: { type: 'array', items: ref('LogRecord') } })],
   },
   PluginStatus: object({
     name: string, state: { enum: Object.values(PluginState) }, pid: nullable('integer'), restarts: integer,
@@ -60,8 +60,14 @@ const schemas: Json = {
     params: { description: 'JSON Schema of the params; null until the provider has run once.' }, result: { description: 'JSON Schema of the result, or null.' }, stream: nullable('boolean'),
   }),
   KernelStatus: object({
-    name: string, version: string, pid: integer, uptimeMs: integer, rssBytes: integer, registry: string, dataDir: string,
+    name: string, version: string, pid: integer, uptimeMs: integer,
+    cpuPercent: { type: 'number', description: 'CPU of the kernel process since the previous kernel.status (at least 1 s; the first since the process started); 100 = one full core.' },
+    rssBytes: integer, registry: string, dataDir: string,
     plugins: { type: 'object', additionalProperties: integer, description: 'Number of plugins per state.' }, logsDropped: integer,
+    webSockets: {
+      ...object({ open: integer, byEndpoint: { type: 'object', additionalProperties: integer, description: "Per endpoint: '/ws' (JSON-RPC) and '/ws/plugins' (streams)." } }),
+      description: "The gateway's open WebSockets.",
+    },
   }),
   ConfigResult: object({ plugin: string, restarted: { type: 'boolean' }, state: string }),
   Health: object({

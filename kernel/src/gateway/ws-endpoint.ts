@@ -132,9 +132,14 @@ export class WsEndpoint {
     const session = handler.open(socket, caller, headers);
     this.#sessions.set(socket, { session, headers });
     this.#gateway.metrics.webSocketOpened(this.#name);
+    const forget = this.#gateway.kernel.connections.add({
+      endpoint: this.#name, userId: caller.id, name: caller.name ?? null, roles: caller.roles,
+      sessionId: caller.sessionId ?? null, keyId: caller.keyId ?? null, openedAt: Date.now(),
+    });
     this.#heartbeat.watch(socket);
     socket.once('close', () => {
       this.#sessions.delete(socket);
+      forget();
       this.#gateway.metrics.webSocketClosed(this.#name);
     });
   }

@@ -4,6 +4,7 @@ import type { Kernel } from '../kernel.ts';
 import { KERNEL_NAME, KERNEL_VERSION } from '../kernel-info.ts';
 import { kernelValidator as validator } from '../kernel-validator.ts';
 import type { PluginSupervisor } from '../lifecycle/plugin-supervisor.ts';
+import { CpuMeter } from '../telemetry/cpu-meter.ts';
 import { LOG_LEVELS, type LogLevel } from '../telemetry/log-record.ts';
 
 /** How long a plugin may take to apply a config in place. */
@@ -14,6 +15,9 @@ type Handler = (kernel: Kernel, params: Record<string, unknown>, options: BusCal
 const pluginParam = { type: 'object', properties: { plugin: { type: 'string', minLength: 1 } }, required: ['plugin'], additionalProperties: false };
 const anyObject = { type: 'object' };
 
+// CPU is the process's, whichever kernel in it asks; each kernel.status reading covers the time since the previous one.
+const kernelCpu = new CpuMeter();
+
 /** One `kernel.*` capability: its descriptor and its handler. */
 interface KernelCapability {
   description: string;
@@ -23,7 +27,7 @@ interface KernelCapability {
 
 const capabilities: Record<string, KernelCapability> = {
   'kernel.status': {
-    description: 'The kernel: version, uptime, memory, and a count of plugins per state.',
+    description: 'The kernel: version, pid, uptime, CPU (percent of one core since the previous kernel.status), memory, plugins per state, dropped log records and open WebSockets.',
     params: { type: 'object', additionalProperties: false },
     handler: (kernel) => {
       const states: Record<string, number> = {};
@@ -33,13 +37,20 @@ const capabilities: Record<string, KernelCapability> = {
         version: KERNEL_VERSION,
         pid: process.pid,
         uptimeMs: Date.now() - kernel.startedAt,
+        cpuPercent: kernelCpu.read(),
         rssBytes: process.memoryUsage().rss,
         registry: kernel.registry.file,
         dataDir: kernel.options.dataDir,
         plugins: states,
         logsDropped: kernel.logs.droppedCount,
+        webSockets: kernel.connections.counts(),
       };
     },
+  },
+  'kernel.connections': {
+    description: "The gateway's open WebSockets, oldest first: endpoint, the user each signed in as (id, name, roles, sessionId or keyId) and when it opened. No credentials.",
+    params: { type: 'object', additionalProperties: false },
+    handler: (kernel) => kernel.connections.list(),
   },
   'kernel.plugins.list': {
     description: 'Every registered plugin with its state.',
@@ -55,6 +66,8 @@ const capabilities: Record<string, KernelCapability> = {
         ...summary(kernel, supervisor),
         manifest: supervisor.manifest,
         handshake: supervisor.process?.handshake ?? null,
+        // The config in force: a setConfig override wins over plugins.json, as at launch.
+        config: kernel.configOverrides.get(supervisor.name) ?? supervisor.manifest.config,
         lastExit: supervisor.lastExit ?? null,
         recentLogs: kernel.logs.recent(supervisor.name, 20),
       };
