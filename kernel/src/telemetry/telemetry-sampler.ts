@@ -1,24 +1,8 @@
 import type { Kernel } from '../kernel.ts';
-import type { LatencySnapshot } from './latency-stats.ts';
 import { forgetProcess, sampleProcesses } from './process-stats.ts';
+import type { PluginTelemetrySample } from './telemetry-sample.ts';
 
-/** One plugin's telemetry at one moment. */
-export interface PluginTelemetrySample {
-  plugin: string;
-  time: number;
-  state: string;
-  pid: number | null;
-  /** 100 = one full core. The first sample of a process reads 0. */
-  cpuPercent: number;
-  rssBytes: number;
-  restarts: number;
-  uptimeMs: number;
-  calls: number;
-  errors: number;
-  inFlight: number;
-  queueDepth: number;
-  latency: Record<string, LatencySnapshot>;
-}
+export type { PluginTelemetrySample } from './telemetry-sample.ts';
 
 const HISTORY_LENGTH = 300;
 

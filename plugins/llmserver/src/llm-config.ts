@@ -1,23 +1,10 @@
 import { availableParallelism } from 'node:os';
 import path from 'node:path';
+import type { ModelSettings } from './llm-answers.ts';
 import { interactionLogConfigSchema, type InteractionLogSettings } from './interactions/interaction-config.ts';
 import { remoteConfigSchema, type RemoteConfig } from './remote/remote-config.ts';
 
-/** Admin defaults and limits for one model, under `models.<id>` in the config. */
-export interface ModelSettings {
-  /** Default and ceiling of `max_tokens`; a request asking for more is refused. */
-  maxTokens?: number;
-  /** Tokens per sequence for this model, instead of the plugin-wide `contextSize`. */
-  contextSize?: number;
-  /** Threads for this model, instead of the plugin-wide `threads`. */
-  threads?: number;
-  /** Temperature used when a request names none. */
-  temperature?: number;
-  /** top_k used when a request names none. */
-  topK?: number;
-  /** What one token costs, in `costCurrency`; the interaction log and the model list show it. Metering charges tokens, not this. */
-  costPerToken?: { prompt: number; completion: number };
-}
+export type { ModelSettings } from './llm-answers.ts';
 
 /**
  * How generations are billed through the auth plugin's `auth.usage.*`: `auto` meters user callers

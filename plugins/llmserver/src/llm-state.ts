@@ -5,36 +5,13 @@ import { ModelDownloads } from './download/downloads.ts';
 import type { InteractionLog } from './interactions/interaction-log.ts';
 import { RemoteModels } from './remote/remote-models.ts';
 import type { RemoteProvider } from './remote/remote-provider.ts';
-import type { LlmConfig, ModelSettings } from './llm-config.ts';
+import type { ModelEntry, ModelSettings } from './llm-answers.ts';
+import type { LlmConfig } from './llm-config.ts';
 import { invalidParam, unknownModel } from './llm-errors.ts';
-import { ModelPool, type ModelState, type UsableRecord } from './models/model-pool.ts';
+import { ModelPool, type UsableRecord } from './models/model-pool.ts';
 import { MODEL_EXTENSION, ModelRegistry, type ModelRecord } from './models/model-registry.ts';
 
-/** A model as llm.models.list shows it. */
-export interface ModelEntry {
-  id: string;
-  name: string;
-  file: string;
-  sizeBytes: number;
-  architecture: string | null;
-  parameters: number | null;
-  quantization: string | null;
-  contextLength: number | null;
-  /** `remote` for a model of the config's `remote` section (served by an OpenAI-compatible provider). */
-  state: ModelState | 'remote';
-  /** `local`: a GGUF file of the models folder; `remote`: a provider's model. */
-  kind: 'local' | 'remote';
-  /** The admin's price (config models.<id>.costPerToken, in costCurrency), or null. */
-  costPerToken: { prompt: number; completion: number } | null;
-  /** For a remote model: the provider's host and its name for the model. */
-  provider?: { host: string; model: string };
-  error?: string;
-  /** Estimated RAM, while loaded. */
-  ramBytes?: number;
-  /** While llm.models.download writes this id: bytes so far and the expected total (null when the server did not say). */
-  downloadedBytes?: number;
-  totalBytes?: number | null;
-}
+export type { ModelEntry } from './llm-answers.ts';
 
 /** What llmserver's capabilities share: the config, node-llama-cpp, the models folder and the models in memory (from `init` to `dispose`). */
 export class LlmState {

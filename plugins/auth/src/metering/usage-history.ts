@@ -1,5 +1,8 @@
 import type { Kysely } from '@cyberstudio/database';
 import type { AuthTables } from '../auth-tables.ts';
+import type { UsageDay } from './usage-day.ts';
+
+export type { UsageDay } from './usage-day.ts';
 
 /** One finished generation, as `usage_daily` adds it up. */
 export interface UsageRecord {
@@ -21,17 +24,6 @@ export interface UsageFilter {
   /** Last day, YYYY-MM-DD (UTC), inclusive. */
   to?: string;
   model?: string;
-}
-
-/** One row of `auth.usage.history`: a user's use of a model on a day, over all their keys. */
-export interface UsageDay {
-  userId: string;
-  username: string;
-  model: string;
-  day: string;
-  requests: number;
-  promptTokens: number;
-  completionTokens: number;
 }
 
 /** The UTC day (YYYY-MM-DD) of epoch ms `time`. */

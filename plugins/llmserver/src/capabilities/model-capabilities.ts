@@ -1,32 +1,9 @@
 import { defineCapability, type CapabilitySpec } from '@cyberstudio/sdk';
 import { assertModelAdmin, remoteModelRefused, unknownModel } from '../llm-errors.ts';
-import type { LlmState, ModelEntry } from '../llm-state.ts';
+import type { LlmStatus, LoadedModelStatus, ModelEntry } from '../llm-answers.ts';
+import type { LlmState } from '../llm-state.ts';
 
-/** A loaded (or loading) model in llm.status. */
-export interface LoadedModelStatus {
-  id: string;
-  state: 'loading' | 'loaded';
-  /** Estimated; for a model being loaded, what its load reserved. */
-  ramBytes: number;
-  contexts: number;
-  contextSize: number | null;
-  sequences: number | null;
-  threads: number | null;
-  /** Generations (and embedding calls) running now. */
-  active: number;
-  /** Calls waiting for a sequence. */
-  queued: number;
-  lastUsedAt: number | null;
-}
-
-/** Result of llm.status. */
-export interface LlmStatus {
-  models: LoadedModelStatus[];
-  ramBudgetBytes: number;
-  ramUsedBytes: number;
-  threads: number;
-  modelsDir: string;
-}
+export type { LlmStatus, LoadedModelStatus } from '../llm-answers.ts';
 
 const nullable = (type: string) => ({ type: [type, 'null'] });
 const entrySchema = {

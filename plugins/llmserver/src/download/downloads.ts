@@ -1,20 +1,7 @@
+import type { DownloadPhase } from '../llm-answers.ts';
 import { invalidParam } from '../llm-errors.ts';
 
-/** The phase of a running download, as its progress chunks and llm.models.list show it. */
-export type DownloadPhase = 'downloading' | 'verifying' | 'done';
-
-/** One `ctx.progress` chunk of llm.models.download. */
-export interface DownloadProgress {
-  id: string;
-  state: DownloadPhase;
-  /** Bytes in the partial file, bytes from earlier calls included. */
-  downloadedBytes: number;
-  totalBytes: number | null;
-  /** Average over the bytes this call received. */
-  bytesPerSecond: number;
-  /** Bytes the partial file held when this call started (0 for a fresh download). */
-  resumedFrom: number;
-}
+export type { DownloadPhase, DownloadProgress } from '../llm-answers.ts';
 
 /** A download in progress: what llm.models.list shows of it, and how to stop it. */
 export class ActiveDownload {

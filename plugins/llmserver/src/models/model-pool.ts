@@ -1,13 +1,14 @@
 import { BusError, ErrorCode, type PluginLogger } from '@cyberstudio/sdk';
 import type { Llama } from 'node-llama-cpp';
+import type { ModelState } from '../llm-answers.ts';
 import type { LlmConfig } from '../llm-config.ts';
 import { ramBudgetExceeded } from '../llm-errors.ts';
 import { LoadedModel } from './loaded-model.ts';
 import type { ModelRecord } from './model-registry.ts';
 import { estimateModelRamBytes } from './ram-estimate.ts';
 
-/** Where a model is in its life; 'failed' covers files that cannot be used and loads that failed; 'downloading' is a download with no file yet. */
-export type ModelState = 'unloaded' | 'loading' | 'loaded' | 'failed' | 'downloading';
+export type { ModelState } from '../llm-answers.ts';
+
 
 /** A usable model: a record whose header was read and accepted. */
 export type UsableRecord = ModelRecord & { readonly info: NonNullable<ModelRecord['info']> };
