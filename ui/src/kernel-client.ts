@@ -54,6 +54,7 @@ interface LiveSubscription {
   filter: TopicFilter;
   onEvent(event: TopicEvent): void;
   onError?: (error: BusError) => void;
+  onActive?: () => void;
   serverId?: string;
 }
 
@@ -124,9 +125,12 @@ export class KernelClient {
     });
   }
 
-  /** Subscribes to a topic now and after every reconnect; `onError` hears a refused `$/subscribe`. */
-  subscribe(filter: TopicFilter, onEvent: (event: TopicEvent) => void, onError?: (error: BusError) => void): Subscription {
-    const subscription: LiveSubscription = { filter, onEvent, onError };
+  /**
+   * Subscribes to a topic now and after every reconnect; `onError` hears a refused `$/subscribe`,
+   * `onActive` each confirmed one (load what came before it then, and nothing falls in between).
+   */
+  subscribe(filter: TopicFilter, onEvent: (event: TopicEvent) => void, onError?: (error: BusError) => void, onActive?: () => void): Subscription {
+    const subscription: LiveSubscription = { filter, onEvent, onError, onActive };
     this.#subscriptions.add(subscription);
     if (this.#socket?.readyState === WebSocket.OPEN) this.#sendSubscribe(subscription);
     return {
@@ -239,8 +243,12 @@ export class KernelClient {
   #sendSubscribe(subscription: LiveSubscription): void {
     this.call<{ subscription: string }>('$/subscribe', { ...subscription.filter }).then(
       ({ subscription: serverId }) => {
-        if (this.#subscriptions.has(subscription)) subscription.serverId = serverId;
-        else this.call('$/unsubscribe', { subscription: serverId }).catch(() => undefined);
+        if (!this.#subscriptions.has(subscription)) {
+          this.call('$/unsubscribe', { subscription: serverId }).catch(() => undefined);
+          return;
+        }
+        subscription.serverId = serverId;
+        subscription.onActive?.();
       },
       (error: BusError) => {
         if (error.code !== ErrorCode.ConnectionClosed) subscription.onError?.(error);

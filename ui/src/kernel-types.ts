@@ -31,6 +31,8 @@ export interface LogRecord {
   plugin: string;
   level: string;
   msg: string;
+  /** Structured data of the line (pino's extra keys, a `$/log` record's fields). */
+  fields?: Record<string, unknown>;
   source: string;
 }
 

@@ -12,3 +12,8 @@ export function primaryRole(roles: readonly string[]): Role {
 export function isAdmin(role: Role): boolean {
   return role === 'admin';
 }
+
+/** True when `role` is `least` or more capable (admin > developer > viewer). */
+export function hasRole(role: Role, least: Role): boolean {
+  return ORDER.indexOf(role) <= ORDER.indexOf(least);
+}

@@ -1,4 +1,4 @@
-import { Show } from 'solid-js';
+import { ErrorBoundary, Show, Suspense } from 'solid-js';
 import { ConnectionBadge } from './components/connection-badge.tsx';
 import { Link } from './components/link.tsx';
 import { NavBar } from './components/nav-bar.tsx';
@@ -7,7 +7,8 @@ import { UserMenu } from './components/user-menu.tsx';
 import type { KernelClient } from './kernel-client.ts';
 import { NotAllowedPage } from './pages/not-allowed-page.tsx';
 import { NotFoundPage } from './pages/not-found-page.tsx';
-import { isAdmin } from './roles.ts';
+import { PageFailed } from './pages/page-failed.tsx';
+import { hasRole } from './roles.ts';
 import { routeFor } from './routes.tsx';
 import { path } from './router.ts';
 import type { SessionUser } from './session.ts';
@@ -32,10 +33,14 @@ export function Shell(props: { user: SessionUser; client: KernelClient }) {
       <main class="content">
         <Show when={route()} keyed fallback={<NotFoundPage />}>
           {(current) =>
-            current.adminOnly && !isAdmin(props.user.role) ? (
-              <NotAllowedPage user={props.user} page={current.label} />
+            hasRole(props.user.role, current.route.role) ? (
+              <ErrorBoundary fallback={(error, reset) => <PageFailed page={current.route.label} error={error} retry={reset} />}>
+                <Suspense fallback={<p class="muted page">Loading {current.route.label.toLowerCase()}…</p>}>
+                  {current.route.render({ user: props.user, client: props.client, params: current.params })}
+                </Suspense>
+              </ErrorBoundary>
             ) : (
-              current.render({ user: props.user, client: props.client })
+              <NotAllowedPage user={props.user} page={current.route.label} role={current.route.role} />
             )
           }
         </Show>

@@ -36,8 +36,9 @@ export function applyTheme(): void {
 
 /** Switches to `id` and remembers it in localStorage for the next visit. */
 export function setTheme(id: string): void {
+  // The document first: charts redraw when the signal changes and read the new theme's colours.
+  document.documentElement.dataset.theme = id;
   setThemeSignal(id);
-  applyTheme();
   try {
     localStorage.setItem(STORAGE_KEY, id);
   } catch {

@@ -2,6 +2,7 @@ import { createSignal, For, Show } from 'solid-js';
 import { formatTime } from '../format.ts';
 import type { KernelClient } from '../kernel-client.ts';
 import type { ApiKey } from '../kernel-types.ts';
+import { ConfirmInline } from './confirm-inline.tsx';
 import { ErrorMessage } from './error-message.tsx';
 
 function keyStatus(key: ApiKey, now: number): 'revoked' | 'expired' | 'active' {
@@ -72,15 +73,7 @@ export function KeysTable(props: { keys: ApiKey[]; usernames: Map<string, string
                         </button>
                       }
                     >
-                      <span class="confirm-inline">
-                        Revoke for good?
-                        <button type="button" class="button danger" onClick={() => void revoke(key)}>
-                          Yes, revoke
-                        </button>
-                        <button type="button" class="button" onClick={() => setConfirming(undefined)}>
-                          Cancel
-                        </button>
-                      </span>
+                      <ConfirmInline question="Revoke for good?" confirmLabel="Yes, revoke" onConfirm={() => void revoke(key)} onCancel={() => setConfirming(undefined)} />
                     </Show>
                   </Show>
                 </td>

@@ -1,26 +1,37 @@
 import { Show } from 'solid-js';
-import { formatDuration } from '../format.ts';
 import type { KernelClient } from '../kernel-client.ts';
 import type { PluginSummary } from '../kernel-types.ts';
+import { pluginPath } from '../routes.tsx';
+import type { TelemetrySample } from '../telemetry-types.ts';
+import { Link } from './link.tsx';
 import { PluginControls } from './plugin-controls.tsx';
 import { PluginProblem } from './plugin-problem.tsx';
+import { FAILING_STATES, PluginStats } from './plugin-stats.tsx';
 import { StateBadge } from './state-badge.tsx';
+import { PluginSparklines } from './telemetry/plugin-sparklines.tsx';
 
-const FAILING = new Set(['crashed', 'quarantined', 'backoff', 'unhealthy']);
-
-/** One plugin on the dashboard: state, uptime, restarts, capability count and, for admins, its controls. */
-export function PluginRow(props: { plugin: PluginSummary; now: number; admin: boolean; client: KernelClient; onChanged: (summary: PluginSummary) => void }) {
-  const uptime = () => {
-    const { startedAt, state } = props.plugin;
-    return startedAt !== null && (state === 'running' || state === 'unhealthy') ? formatDuration(props.now - startedAt) : '—';
-  };
+/**
+ * One plugin on the dashboard: state, uptime, restarts, capability count and, for admins, its
+ * controls; with `samples` (its recent telemetry) also CPU and memory sparklines.
+ */
+export function PluginRow(props: {
+  plugin: PluginSummary;
+  now: number;
+  admin: boolean;
+  client: KernelClient;
+  onChanged: (summary: PluginSummary) => void;
+  samples?: readonly TelemetrySample[];
+}) {
   return (
     <li class="plugin-row" data-plugin={props.plugin.name} data-state={props.plugin.state}>
       <div class="plugin-state">
         <StateBadge state={props.plugin.state} />
+        <Show when={props.samples}>{(samples) => <PluginSparklines plugin={props.plugin.name} samples={samples()} />}</Show>
       </div>
       <div class="plugin-identity">
-        <h3 class="plugin-name">{props.plugin.name}</h3>
+        <h3 class="plugin-name">
+          <Link href={pluginPath(props.plugin.name)}>{props.plugin.name}</Link>
+        </h3>
         <p class="plugin-description">{props.plugin.description || 'No description.'}</p>
         <p class="plugin-tags">
           <span class="tag">{props.plugin.activation}</span>
@@ -35,28 +46,11 @@ export function PluginRow(props: { plugin: PluginSummary; now: number; admin: bo
           </Show>
         </p>
       </div>
-      <dl class="plugin-stats">
-        <div>
-          <dt>Uptime</dt>
-          <dd data-stat="uptime">{uptime()}</dd>
-        </div>
-        <div>
-          <dt>Restarts</dt>
-          <dd data-stat="restarts">{props.plugin.restarts}</dd>
-        </div>
-        <div>
-          <dt>Capabilities</dt>
-          <dd data-stat="capabilities">{props.plugin.capabilities.length}</dd>
-        </div>
-        <div>
-          <dt>PID</dt>
-          <dd data-stat="pid">{props.plugin.pid ?? '—'}</dd>
-        </div>
-      </dl>
+      <PluginStats plugin={props.plugin} now={props.now} />
       <Show when={props.admin}>
         <PluginControls plugin={props.plugin} client={props.client} onDone={props.onChanged} />
       </Show>
-      <Show when={FAILING.has(props.plugin.state)}>
+      <Show when={FAILING_STATES.has(props.plugin.state)}>
         <PluginProblem plugin={props.plugin} client={props.client} showLogs={props.admin} />
       </Show>
     </li>

@@ -5,7 +5,7 @@ import { setTheme, theme, THEMES } from '../theme.ts';
 export function ThemeSwitcher() {
   return (
     <label class="theme-switcher">
-      <span>Theme</span>
+      <span class="visually-hidden">Theme</span>
       <select value={theme()} onChange={(event) => setTheme(event.currentTarget.value)}>
         <For each={THEMES}>{(option) => <option value={option.id}>{option.label}</option>}</For>
       </select>

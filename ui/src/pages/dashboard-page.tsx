@@ -2,27 +2,32 @@ import { createResource, For, Match, Show, Switch } from 'solid-js';
 import { createClock } from '../clock.ts';
 import { EmptyState } from '../components/empty-state.tsx';
 import { ErrorMessage } from '../components/error-message.tsx';
+import { StaleNotice } from '../components/stale-notice.tsx';
 import { PluginRow } from '../components/plugin-row.tsx';
+import { FAILING_STATES } from '../components/plugin-stats.tsx';
+import { SPARKLINE_SECONDS } from '../components/telemetry/plugin-sparklines.tsx';
 import { formatDuration, formatMegabytes } from '../format.ts';
 import type { KernelClient } from '../kernel-client.ts';
 import type { KernelStatus, PluginSummary } from '../kernel-types.ts';
 import { isAdmin } from '../roles.ts';
 import type { SessionUser } from '../session.ts';
 import { createPluginList } from '../stores/plugin-list.ts';
-
-const FAILING = new Set(['crashed', 'quarantined', 'backoff', 'unhealthy']);
+import { createTelemetryHistory } from '../stores/telemetry-history.ts';
 
 /** Every plugin with its live state; admins start, stop and restart them here. */
 export function DashboardPage(props: { user: SessionUser; client: KernelClient }) {
   const list = createPluginList(props.client);
   const now = createClock(1000);
   const admin = () => isAdmin(props.user.role);
+  // One kernel.telemetry subscription for every row's sparklines (a sample a second); only admins may subscribe to it.
+  const telemetry = isAdmin(props.user.role)
+    ? createTelemetryHistory(props.client, { limit: SPARKLINE_SECONDS, plugins: () => list.plugins()?.map((plugin) => plugin.name) ?? [] })
+    : undefined;
   const [status] = createResource(
     () => list.updatedAt(),
     async () => ({ status: await props.client.call<KernelStatus>('kernel.status'), fetchedAt: Date.now() }),
   );
   const count = (test: (plugin: PluginSummary) => boolean) => list.plugins()?.filter(test).length ?? 0;
-  const stale = () => props.client.state().status !== 'connected' && list.updatedAt() !== undefined;
 
   return (
     <section class="page" aria-labelledby="dashboard-title">
@@ -33,8 +38,8 @@ export function DashboardPage(props: { user: SessionUser; client: KernelClient }
             <p class="summary" data-testid="plugin-summary">
               <span>{count((plugin) => plugin.state === 'running')} running</span>
               <span>{count((plugin) => plugin.state === 'stopped')} stopped</span>
-              <span classList={{ alert: count((plugin) => FAILING.has(plugin.state)) > 0 }}>
-                {count((plugin) => FAILING.has(plugin.state))} failing
+              <span classList={{ alert: count((plugin) => FAILING_STATES.has(plugin.state)) > 0 }}>
+                {count((plugin) => FAILING_STATES.has(plugin.state))} failing
               </span>
             </p>
           </Show>
@@ -59,11 +64,7 @@ export function DashboardPage(props: { user: SessionUser; client: KernelClient }
         </Show>
       </header>
 
-      <Show when={stale()}>
-        <p class="notice warning" role="status">
-          Not connected to the kernel: these states are from {new Date(list.updatedAt()!).toLocaleTimeString()} and may be out of date.
-        </p>
-      </Show>
+      <StaleNotice client={props.client} updatedAt={list.updatedAt()} what="these states are" />
       <Show when={!admin()}>
         <p class="notice">Read-only: only admins can start, stop and restart plugins.</p>
       </Show>
@@ -83,7 +84,7 @@ export function DashboardPage(props: { user: SessionUser; client: KernelClient }
           {(plugins) => (
             <ul class="plugin-list">
               <For each={plugins()}>
-                {(plugin) => <PluginRow plugin={plugin} now={now()} admin={admin()} client={props.client} onChanged={list.apply} />}
+                {(plugin) => <PluginRow plugin={plugin} now={now()} admin={admin()} client={props.client} onChanged={list.apply} samples={telemetry?.samples(plugin.name)} />}
               </For>
             </ul>
           )}

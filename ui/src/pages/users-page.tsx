@@ -9,9 +9,9 @@ import { UsersTable } from '../components/users-table.tsx';
 import type { KernelClient } from '../kernel-client.ts';
 import type { ApiKey, IssuedApiKey, StudioUser } from '../kernel-types.ts';
 
-/** Admins list and create users, issue API keys (shown once) and revoke them. */
+/** Admins list and create users, change their role and balance, issue API keys (shown once) and revoke them. */
 export function UsersPage(props: { client: KernelClient }) {
-  const [users, { refetch: reloadUsers }] = createResource(() => props.client.call<StudioUser[]>('auth.users.list'));
+  const [users, { refetch: reloadUsers, mutate: setUsers }] = createResource(() => props.client.call<StudioUser[]>('auth.users.list'));
   const [keys, { refetch: reloadKeys }] = createResource(() => props.client.call<ApiKey[]>('auth.keys.list'));
   // The one place the secret lives; leaving the page drops it for good.
   const [issued, setIssued] = createSignal<IssuedApiKey>();
@@ -52,7 +52,15 @@ export function UsersPage(props: { client: KernelClient }) {
         <Match when={users.latest?.length === 0}>
           <EmptyState title="No users yet." />
         </Match>
-        <Match when={users.latest}>{(list) => <UsersTable users={list()} />}</Match>
+        <Match when={users.latest}>
+          {(list) => (
+            <UsersTable
+              users={list()}
+              client={props.client}
+              onChanged={(changed) => setUsers((current) => current?.map((user) => (user.id === changed.id ? changed : user)))}
+            />
+          )}
+        </Match>
       </Switch>
 
       <h2>API keys</h2>
