@@ -26,9 +26,22 @@ export function hostnameOf(hostHeader: string | undefined): string | undefined {
  */
 export function hostAllowed(request: IncomingMessage, authEnabled: boolean): boolean {
   if (authEnabled) return true;
-  const hostname = hostnameOf(request.headers.host);
-  return hostname !== undefined && isLoopbackHost(hostname);
+  const host = request.headers.host;
+  if (host === undefined) return false;
+  // A client sends the same Host on every request: remember the last verdicts, not the parsing.
+  let allowed = hostVerdicts.get(host);
+  if (allowed === undefined) {
+    const hostname = hostnameOf(host);
+    allowed = hostname !== undefined && isLoopbackHost(hostname);
+    if (hostVerdicts.size >= HOST_VERDICTS_MAX) hostVerdicts.clear();
+    hostVerdicts.set(host, allowed);
+  }
+  return allowed;
 }
+
+/** Host headers seen lately and whether they were allowed; cleared when full, so it stays small whatever clients send. */
+const hostVerdicts = new Map<string, boolean>();
+const HOST_VERDICTS_MAX = 64;
 
 /**
  * A browser's WebSocket may only be opened from the gateway's own origin or an allowed one:
