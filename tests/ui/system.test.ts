@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { screenshot, signIn } from './support/studio-browser.ts';
+import { screenshot, signIn, signInAndOpen } from './support/studio-browser.ts';
 import { ADMIN_PASSWORD } from './support/studio-server.ts';
 import { useStudio } from './support/use-studio.ts';
 
@@ -11,11 +11,7 @@ describe('the system page', () => {
     await studio.server.createUser('devon', 'developer', PASSWORD);
   });
   const main = () => studio.page.getByRole('main');
-  const openSystem = async () => {
-    await signIn(studio.page, studio.server.url, 'admin', ADMIN_PASSWORD);
-    await studio.page.getByRole('link', { name: 'System' }).click();
-    await studio.page.getByRole('heading', { name: 'System' }).waitFor();
-  };
+  const openSystem = () => signInAndOpen(studio.page, studio.server.url, 'admin', ADMIN_PASSWORD, 'System');
 
   it("shows the kernel's PID, uptime, CPU and memory", async () => {
     await openSystem();

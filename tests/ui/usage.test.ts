@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { screenshot, signIn } from './support/studio-browser.ts';
+import { screenshot, signInAndOpen } from './support/studio-browser.ts';
 import { ADMIN_PASSWORD } from './support/studio-server.ts';
 import { useStudio } from './support/use-studio.ts';
 
@@ -35,11 +35,7 @@ describe('the usage page', () => {
     await generation(server.url, 'vic', 'tiny-llama', 30, 12);
   });
   const cell = (group: string) => studio.page.locator(`tr[data-day="${today()}"] td[data-group="${group}"]`);
-  const openUsage = async (username: string, password: string) => {
-    await signIn(studio.page, studio.server.url, username, password);
-    await studio.page.getByRole('link', { name: 'Usage' }).click();
-    await studio.page.getByRole('heading', { name: 'Usage' }).waitFor();
-  };
+  const openUsage = (username: string, password: string) => signInAndOpen(studio.page, studio.server.url, username, password, 'Usage');
 
   it("shows an admin every user's tokens of today, per user, in the chart's table", async () => {
     await openUsage('admin', ADMIN_PASSWORD);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { screenshot, signIn } from './support/studio-browser.ts';
+import { screenshot, signIn, signInAndOpen } from './support/studio-browser.ts';
 import { ADMIN_PASSWORD } from './support/studio-server.ts';
 import { useStudio } from './support/use-studio.ts';
 
@@ -11,12 +11,7 @@ interface Key {
 
 describe('users and API keys', () => {
   const studio = useStudio();
-  const openUsersPage = async () => {
-    const { page, server } = studio;
-    await signIn(page, server.url, 'admin', ADMIN_PASSWORD);
-    await page.getByRole('link', { name: 'Users and API keys' }).click();
-    await page.getByRole('heading', { name: 'Users and API keys' }).waitFor();
-  };
+  const openUsersPage = () => signInAndOpen(studio.page, studio.server.url, 'admin', ADMIN_PASSWORD, 'Users and API keys');
 
   it('lists the users, the admin among them', async () => {
     await openUsersPage();

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { screenshot, signIn } from './support/studio-browser.ts';
+import { screenshot, signInAndOpen } from './support/studio-browser.ts';
 import { ADMIN_PASSWORD } from './support/studio-server.ts';
 import { useStudio } from './support/use-studio.ts';
 
@@ -12,12 +12,7 @@ interface User {
 
 describe('editing a user in the users table', () => {
   const studio = useStudio();
-  const openUsersPage = async () => {
-    const { page, server } = studio;
-    await signIn(page, server.url, 'admin', ADMIN_PASSWORD);
-    await page.getByRole('link', { name: 'Users and API keys' }).click();
-    await page.getByRole('heading', { name: 'Users and API keys' }).waitFor();
-  };
+  const openUsersPage = () => signInAndOpen(studio.page, studio.server.url, 'admin', ADMIN_PASSWORD, 'Users and API keys');
   const userNamed = async (username: string) => (await studio.server.admin<User[]>('auth.users.list')).find((user) => user.username === username);
   const createUser = (username: string, role: string, balance: number) => studio.server.admin('auth.users.create', { username, role, password: `${username}-password`, balance });
 

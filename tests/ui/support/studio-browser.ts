@@ -51,3 +51,10 @@ export async function signIn(page: Page, url: string, username: string, password
   await page.getByRole('button', { name: 'Sign in' }).click();
   await page.getByRole('heading', { name: 'Plugins' }).waitFor();
 }
+
+/** Signs in, then opens the page the navigation link `link` names and waits for its heading (`heading`, by default the link's name). */
+export async function signInAndOpen(page: Page, url: string, username: string, password: string, link: string, heading = link): Promise<void> {
+  await signIn(page, url, username, password);
+  await page.getByRole('link', { name: link }).click();
+  await page.getByRole('heading', { name: heading }).waitFor();
+}
