@@ -105,4 +105,52 @@ describe('rate limits', () => {
     await reserve(user, 5);
     await expect(reserve(user, 5)).rejects.toMatchObject({ code: ErrorCode.RateLimited });
   });
+
+  describe('across a restart of the plugin', () => {
+    const restartOnSameDatabase = async () => {
+      await harness.stop();
+      return startMeteringPlugin({ dataDir: harness.dataDir, startTime: harness.state.now() });
+    };
+
+    it("keeps the last minute's requests in the rpm window", async () => {
+      const user = await harness.seedUser({ username: 'ada', balance: 100_000, rpmLimit: 2 });
+      await reserve(user, 1);
+      harness.advance(10_000);
+      await reserve(user, 1);
+      harness.advance(10_000);
+
+      await using restarted = await restartOnSameDatabase();
+
+      const again = () => restarted.plugin.call<ReserveResult>('auth.usage.reserve', { user, model: 'llama-3-8b', tokens: 1 });
+      await expect(again()).rejects.toMatchObject({ code: ErrorCode.RateLimited, data: { scope: 'user', window: 'rpm', retryAfterSeconds: 40 } });
+      restarted.advance(40_000);
+      await expect(again()).resolves.toMatchObject({ reservationId: expect.any(String) });
+    });
+
+    it('counts committed reservations with the tokens they used, released ones with none, open ones with all they hold', async () => {
+      const user = await harness.seedUser({ username: 'ada', balance: 100_000, tpmLimit: 1000 });
+      const committed = await reserve(user, 500);
+      await harness.plugin.call('auth.usage.commit', { reservationId: committed.reservationId, promptTokens: 100, completionTokens: 100 });
+      const released = await reserve(user, 300);
+      await harness.plugin.call('auth.usage.release', { reservationId: released.reservationId });
+      await reserve(user, 300); // still open
+
+      await using restarted = await restartOnSameDatabase();
+
+      // 200 used + 0 released + 300 open = 500 in the window: 500 more fit, 501 do not.
+      const ask = (tokens: number) => restarted.plugin.call<ReserveResult>('auth.usage.reserve', { user, model: 'llama-3-8b', tokens });
+      await expect(ask(501)).rejects.toMatchObject({ code: ErrorCode.RateLimited, data: { window: 'tpm', limit: 1000 } });
+      await expect(ask(500)).resolves.toMatchObject({ reservationId: expect.any(String) });
+    });
+
+    it('lets in what has left the window while the plugin was down', async () => {
+      const user = await harness.seedUser({ username: 'ada', balance: 100_000, rpmLimit: 1 });
+      await reserve(user, 1);
+      harness.advance(60_000);
+
+      await using restarted = await restartOnSameDatabase();
+
+      await expect(restarted.plugin.call('auth.usage.reserve', { user, model: 'llama-3-8b', tokens: 1 })).resolves.toMatchObject({ reservationId: expect.any(String) });
+    });
+  });
 });

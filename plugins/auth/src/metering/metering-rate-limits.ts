@@ -20,10 +20,20 @@ export interface RateSubject {
   key?: ScopeLimits;
 }
 
+/** One request already counted before this process started, to put back into the windows. */
+export interface PastRequest {
+  userId: string;
+  keyId: string | null;
+  /** Epoch ms the request was reserved. */
+  at: number;
+  /** The tokens it counts for now: used once settled, reserved while open, 0 once released. */
+  tokens: number;
+}
+
 /**
  * The rpm (requests) and tpm (reserved tokens) limits of API keys and users, over exact
- * sliding 60 s windows held in memory (a restart forgets them). Only scopes with a limit keep
- * a log, so keys and users without limits cost nothing.
+ * sliding 60 s windows held in memory and rebuilt from the stored reservations when the
+ * plugin starts (restore), so a restart does not hand out a fresh minute.
  */
 export class MeteringRateLimits {
   readonly #limiter = new SlidingWindowLimiter(RATE_WINDOW_MS);
@@ -39,6 +49,14 @@ export class MeteringRateLimits {
   /** Counts one request of `tokens` at `now` for the key and the user (after assertAllowed passed). */
   record(subject: RateSubject, tokens: number, now: number): void {
     for (const { id } of scopesOf(subject)) this.#limiter.record(id, now, tokens);
+  }
+
+  /** Counts requests made before this process started (oldest first), as record would have. */
+  restore(requests: readonly PastRequest[]): void {
+    for (const request of requests) {
+      this.#limiter.record(`user:${request.userId}`, request.at, request.tokens);
+      if (request.keyId !== null) this.#limiter.record(`key:${request.keyId}`, request.at, request.tokens);
+    }
   }
 
   /**

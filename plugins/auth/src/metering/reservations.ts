@@ -6,7 +6,7 @@ import { assertSelfOrAdmin, forbidden, isAdmin, isSelf } from '../caller-access.
 import { findUser } from '../identity/users.ts';
 import { invalidParam } from '../invalid-param.ts';
 import { insufficientBalance, notValid } from './metering-errors.ts';
-import type { MeteringRateLimits, ScopeLimits } from './metering-rate-limits.ts';
+import { RATE_WINDOW_MS, type MeteringRateLimits, type PastRequest, type ScopeLimits } from './metering-rate-limits.ts';
 import { recordDailyUsage } from './usage-history.ts';
 
 /** Params of `auth.usage.reserve`. */
@@ -60,16 +60,34 @@ const RESERVE = 'auth.usage.reserve';
 export class Reservations {
   readonly #state: AuthState;
   readonly #rateLimits: MeteringRateLimits;
+  #windowsRestored: Promise<void> | undefined;
 
   constructor(state: AuthState, rateLimits: MeteringRateLimits) {
     this.#state = state;
     this.#rateLimits = rateLimits;
   }
 
+  /**
+   * Puts the last minute's stored reservations back into the rate windows, once, before this
+   * process's first reservation: the windows live in memory, and a restart must not hand out a
+   * fresh minute. A failed read is tried again on the next reservation.
+   */
+  #restoreWindows(): Promise<void> {
+    this.#windowsRestored ??= recentRequests(this.#state.db, this.#state.now() - RATE_WINDOW_MS).then(
+      (requests) => this.#rateLimits.restore(requests),
+      (error: unknown) => {
+        this.#windowsRestored = undefined;
+        throw error;
+      },
+    );
+    return this.#windowsRestored;
+  }
+
   /** Checks the user, the key, the rate limits and the balance, in that order, then holds `tokens`. */
-  reserve(caller: Caller, params: ReserveParams): Promise<ReserveResult> {
+  async reserve(caller: Caller, params: ReserveParams): Promise<ReserveResult> {
     assertSelfOrAdmin(caller, RESERVE, params.user);
     const keyId = keyOf(caller, params);
+    await this.#restoreWindows();
     return this.#state.database.transaction(async (trx) => {
       const now = this.#state.now();
       const user = await findUser(trx, params.user);
@@ -142,6 +160,25 @@ export class Reservations {
   #settleRate(reservation: ReservationRow, used: number): void {
     this.#rateLimits.settle({ userId: reservation.user_id, keyId: reservation.key_id, reservedAt: reservation.created_at, reserved: reservation.tokens }, used);
   }
+}
+
+/**
+ * Reservations made after `since`, oldest first, as the rate windows count them: open and
+ * expired ones with the tokens they held, committed ones with the tokens they used, released
+ * ones with none (as settling them did).
+ */
+async function recentRequests(db: Kysely<AuthTables>, since: number): Promise<PastRequest[]> {
+  const rows = await db.selectFrom('reservations')
+    .select(['user_id', 'key_id', 'created_at', 'tokens', 'state', 'prompt_tokens', 'completion_tokens'])
+    .where('created_at', '>', since)
+    .orderBy('created_at')
+    .execute();
+  return rows.map((row) => ({
+    userId: row.user_id,
+    keyId: row.key_id,
+    at: row.created_at,
+    tokens: row.state === 'committed' ? (row.prompt_tokens ?? 0) + (row.completion_tokens ?? 0) : row.state === 'released' ? 0 : row.tokens,
+  }));
 }
 
 /** Marks open reservations past their expiry as expired and gives their tokens back; returns how many. */

@@ -1,6 +1,8 @@
 import * as initial from './0001-initial.ts';
+import * as reservationsByTime from './0002-reservations-by-time.ts';
 
 /** Every migration of the auth database, by name; names sort in the order they apply. */
 export const authMigrations = {
   '0001-initial': initial,
+  '0002-reservations-by-time': reservationsByTime,
 };

@@ -37,6 +37,10 @@ export interface SeedKey {
 export interface MeteringHarness extends AsyncDisposable {
   plugin: TestPlugin;
   state: AuthState;
+  /** The data directory with auth.sqlite; removed at dispose unless the caller passed it in. */
+  dataDir: string;
+  /** Shuts the plugin down (closing its database), keeping the data directory; safe to call twice. */
+  stop(): Promise<void>;
   /** Moves the clock every metering check reads (state.now) by `ms`. */
   advance(ms: number): void;
   /** Inserts a user straight into the plugin's open database; returns its id. */
@@ -50,12 +54,17 @@ export interface MeteringHarness extends AsyncDisposable {
 
 /**
  * Serves `meteringCapabilities` as plugin 'auth' (without the identity part) with its own
- * AuthState and database in a temporary data directory, through connectPlugin's real handshake.
+ * AuthState and database in a temporary data directory (or `dataDir`, to start again on an
+ * earlier harness's database), through connectPlugin's real handshake; the clock starts at
+ * `startTime` (default START_TIME).
  */
-export async function startMeteringPlugin(options: { config?: Partial<AuthConfig>; upkeepIntervalMs?: number } = {}): Promise<MeteringHarness> {
-  const dataDir = await mkdtemp(join(tmpdir(), 'cds-metering-'));
+export async function startMeteringPlugin(
+  options: { config?: Partial<AuthConfig>; upkeepIntervalMs?: number; dataDir?: string; startTime?: number } = {},
+): Promise<MeteringHarness> {
+  const ownDir = options.dataDir === undefined;
+  const dataDir = options.dataDir ?? (await mkdtemp(join(tmpdir(), 'cds-metering-')));
   const state = new AuthState(withDefaults({}));
-  let time = START_TIME;
+  let time = options.startTime ?? START_TIME;
   state.now = () => time;
   let stopUpkeep: (() => void) | undefined;
   const definition = definePlugin<Partial<AuthConfig>>({
@@ -74,9 +83,13 @@ export async function startMeteringPlugin(options: { config?: Partial<AuthConfig
     },
   });
   const plugin = await connectPlugin(definition, { config: options.config ?? {}, dataDir });
+  let stopped: Promise<void> | undefined;
+  const stop = () => (stopped ??= plugin.shutdown());
   return {
     plugin,
     state,
+    dataDir,
+    stop,
     advance(ms) {
       time += ms;
     },
@@ -108,8 +121,8 @@ export async function startMeteringPlugin(options: { config?: Partial<AuthConfig
       return row.balance;
     },
     async [Symbol.asyncDispose]() {
-      await plugin.shutdown();
-      await rm(dataDir, { recursive: true, force: true });
+      await stop();
+      if (ownDir) await rm(dataDir, { recursive: true, force: true });
     },
   };
 }
