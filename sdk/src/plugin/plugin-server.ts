@@ -264,12 +264,18 @@ export class PluginServer implements PluginServices, HandlerHost {
     const handlerContext = new HandlerContext(this, method, context, _meta);
     const run = Promise.resolve().then(() => capability.spec.handler(rest, handlerContext));
     this.#active.add(run);
-    const forget = () => {
-      this.#active.delete(run);
-      handlerContext.dispose();
-    };
-    run.then(forget, forget);
+    // Inline arrows rather than one named closure: tsx wraps every named closure (`__name`) as it is made, on every call.
+    run.then(
+      () => this.#forget(run, handlerContext),
+      () => this.#forget(run, handlerContext),
+    );
     return run;
+  }
+
+  /** A handler's call settled: it no longer holds up shutdown, and its context lets go. */
+  #forget(run: Promise<unknown>, handlerContext: HandlerContext): void {
+    this.#active.delete(run);
+    handlerContext.dispose();
   }
 
   async #shutdown(): Promise<Record<string, never>> {
