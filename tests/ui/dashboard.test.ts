@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { fixture } from '../integration/support/test-kernel.ts';
+import { interceptCalls } from './support/intercept-calls.ts';
 import { screenshot, signIn } from './support/studio-browser.ts';
 import { ADMIN_PASSWORD } from './support/studio-server.ts';
 import { useStudio } from './support/use-studio.ts';
@@ -103,5 +104,16 @@ describe('the dashboard', () => {
 
     await question.waitFor({ state: 'detached' });
     expect(server.kernel.kernel.supervisor('auth').state).toBe('running');
+  });
+
+  it("keeps the plugin list when the kernel's status cannot be read", async () => {
+    const { page, server } = studio;
+    await interceptCalls(page, (message) => (message.method === 'kernel.status' ? { error: { code: -32603, message: 'status unavailable' } } : undefined));
+
+    await signIn(page, server.url, 'admin', ADMIN_PASSWORD);
+
+    await row('echo').waitFor();
+    expect(await row('echo').getAttribute('data-state')).toBe('running');
+    expect(await page.getByRole('heading', { name: /could not be shown/ }).count()).toBe(0);
   });
 });

@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateTinyModel } from '../../plugins/llmserver/src/tiny-model/generate-tiny-model.ts';
 import { FakeModelHost } from '../../plugins/llmserver/test/support/fake-model-host.ts';
 import { llmserverManifest } from '../../plugins/llmserver/test/support/llmserver-manifest.ts';
+import { interceptCalls } from './support/intercept-calls.ts';
 import { screenshot, signIn } from './support/studio-browser.ts';
 import { ADMIN_PASSWORD } from './support/studio-server.ts';
 import { useStudio } from './support/use-studio.ts';
@@ -147,6 +148,35 @@ describe('the models page', () => {
     expect(existsSync(path.join(modelsDir, 'held.gguf'))).toBe(true);
   });
 
+  it('starts a download once when Download is double-clicked, without cancelling it', async () => {
+    const { page } = studio;
+    host.plain('/files/twice.gguf', { bytes: tiny, holdAfter: 200_000 });
+    await openModels();
+
+    await download().getByLabel('Source').fill(`${host.url}/files/twice.gguf`);
+    await download().getByRole('button', { name: 'Download', exact: true }).dblclick();
+
+    await page.getByRole('progressbar', { name: 'Download of twice' }).waitFor();
+    host.release();
+    await download().getByRole('status').filter({ hasText: 'Downloaded twice (573 KB).' }).waitFor();
+    expect(await download().getByText('Download cancelled').count()).toBe(0);
+  });
+
+  it('follows a download to its end while each list answer takes longer than the poll interval', async () => {
+    const { page, server } = studio;
+    host.plain('/files/laggy.gguf', { bytes: tiny, holdAfter: 200_000 });
+    // Slower than the page's 1 s poll while a model downloads.
+    await interceptCalls(page, (message) => (message.method === 'llm.models.list' ? { after: new Promise((resolve) => setTimeout(resolve, 1_500)) } : undefined));
+    const downloaded = server.admin('llm.models.download', { source: `${host.url}/files/laggy.gguf` });
+    await openModels();
+    await page.locator('tr[data-model="laggy"][data-state="downloading"]').waitFor();
+
+    host.release();
+    await downloaded;
+
+    await page.locator('tr[data-model="laggy"][data-state="unloaded"]').waitFor();
+  });
+
   it('cancels a running download and says the partial file is kept', async () => {
     const { page } = studio;
     host.plain('/files/stopped.gguf', { bytes: tiny, holdAfter: 100_000 });
@@ -193,6 +223,40 @@ describe('the models page', () => {
     await screenshot(page, 'models-limits');
     await page.getByLabel('Theme').selectOption({ label: 'Serial Steel' });
     await screenshot(page, 'models-limits-serial-steel');
+  });
+
+  it('stops saying the limits were saved once a field is changed again', async () => {
+    const { page } = studio;
+    await openModels();
+    await row('tiny-llama').getByRole('button', { name: 'Limits of tiny-llama' }).click();
+    const form = page.getByRole('form', { name: 'Limits of tiny-llama' });
+    await form.getByLabel('Top-k').fill('40');
+    await form.getByRole('button', { name: 'Save limits' }).click();
+    const saved = form.getByRole('status').filter({ hasText: /^Saved/ });
+    await saved.waitFor();
+
+    await form.getByLabel('Top-k').fill('41');
+
+    await saved.waitFor({ state: 'detached' });
+  });
+
+  it('disables the load button while the studio is not connected, as the dashboard does its controls', async () => {
+    const { page, server } = studio;
+    await openModels();
+    const load = row('tiny-llama').getByRole('button', { name: 'Load tiny-llama' });
+    await load.waitFor();
+
+    await server.stopGateway();
+    try {
+      await page.getByText(/Not connected to the kernel: this list is from/).waitFor();
+      expect(await load.isDisabled()).toBe(true);
+      expect(await row('tiny-llama').getByRole('button', { name: 'Delete tiny-llama' }).isDisabled()).toBe(true);
+    } finally {
+      await server.startGateway();
+    }
+    await page.getByRole('button', { name: 'Retry now' }).click({ timeout: 2_000 }).catch(() => undefined);
+    await page.getByRole('status').filter({ hasText: /^Connected$/ }).waitFor({ timeout: 20_000 });
+    await expect.poll(() => load.isDisabled()).toBe(false);
   });
 
   it('refuses a limit outside the config schema before sending anything', async () => {

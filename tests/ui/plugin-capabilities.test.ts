@@ -93,6 +93,18 @@ describe("the plugin page's Capabilities tab", () => {
     await expect.poll(async () => (await studio.server.admin<{ aborts: { id: string }[] }>('echo.aborts')).aborts.some((abort) => abort.id === 'studio-cancel')).toBe(true);
   });
 
+  it('runs a call once when Run is double-clicked, without cancelling it', async () => {
+    const { page } = studio;
+    await openCapabilities(page);
+    const slow = card(page, 'echo.slow');
+
+    await typeParams(page, slow, '{"ms": 500, "id": "studio-double-click"}');
+    await slow.getByRole('button', { name: 'Run' }).dblclick();
+
+    await slow.getByRole('status').filter({ hasText: /^Finished in/ }).waitFor();
+    expect(await slow.getByRole('button', { name: 'Cancel' }).count()).toBe(0);
+  });
+
   it("shows a failing call's error code, name and message", async () => {
     const { page } = studio;
     await openCapabilities(page);

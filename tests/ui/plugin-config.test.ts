@@ -1,5 +1,6 @@
 import type { Page } from 'playwright-core';
 import { afterEach, describe, expect, it } from 'vitest';
+import { interceptCalls } from './support/intercept-calls.ts';
 import { screenshot, signIn } from './support/studio-browser.ts';
 import { fixture } from '../integration/support/test-kernel.ts';
 import { ADMIN_PASSWORD } from './support/studio-server.ts';
@@ -96,6 +97,31 @@ describe("the plugin page's Config tab", () => {
     expect(await echoConfig()).toEqual({ greeting: 'hello from the studio', level: 3 });
     expect(await server.admin('kernel.plugins.get', { plugin: 'echo' })).toMatchObject({ config: { greeting: 'hello from the studio', level: 3 } });
     await screenshot(page, 'plugin-config');
+  });
+
+  it('keeps what the admin typed when the reload after a reconnect answers only afterwards', async () => {
+    const { page } = studio;
+    let holding = false;
+    let heldId: number | string | undefined;
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    const socket = await interceptCalls(page, (message) => {
+      if (!holding || message.method !== 'kernel.plugins.get') return undefined;
+      heldId = message.id;
+      return { after: gate };
+    });
+    await openConfig(page);
+    const greeting = form(page).getByLabel('greeting', { exact: true });
+
+    holding = true;
+    socket.drop();
+    await expect.poll(() => heldId, { timeout: 15_000 }).toBeDefined();
+    await greeting.fill('typed during the reload');
+    release();
+    await socket.answered(heldId!);
+
+    expect(await greeting.inputValue()).toBe('typed during the reload');
+    expect(await form(page).getByText('Unsaved changes.').count()).toBe(1);
   });
 
   it('edits the whole config as JSON, keeping what the form held', async () => {

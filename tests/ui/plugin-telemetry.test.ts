@@ -83,6 +83,25 @@ describe("the plugin page's Telemetry tab and the dashboard's sparklines", () =>
     expect(await panel(page).locator('.telemetry-panel canvas').count()).toBeGreaterThanOrEqual(4);
   });
 
+  it('says the state and figures of the plugin page may be out of date while the studio is not connected', async () => {
+    const { page, server } = studio;
+    await openEchoTelemetry(page);
+    await expect.poll(() => value(page, 'memory').textContent()).toMatch(MEGABYTES);
+
+    await server.stopGateway();
+    try {
+      await page.getByRole('status').filter({ hasText: /^Not connected to the kernel: this plugin's state and figures are from .* and may be out of date\.$/ }).waitFor();
+      await screenshot(page, 'plugin-page-stale');
+    } finally {
+      await server.startGateway();
+    }
+    // Skips the rest of the backoff wait; the button may be gone already if an attempt got there first.
+    await page.getByRole('button', { name: 'Retry now' }).click({ timeout: 2_000 }).catch(() => undefined);
+
+    await page.getByRole('status').filter({ hasText: /^Connected$/ }).waitFor({ timeout: 20_000 });
+    expect(await page.getByText(/Not connected to the kernel/).count()).toBe(0);
+  });
+
   it('shows an admin CPU and RAM sparklines on each plugin row, from one subscription for the whole dashboard', async () => {
     const { page, server } = studio;
     const telemetrySubscriptions = watchTelemetrySubscriptions(page);

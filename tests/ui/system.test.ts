@@ -64,6 +64,25 @@ describe('the system page', () => {
     expect(sessions).toEqual([]);
   });
 
+  it("keeps the keyboard focus on a session's button while the list refreshes every few seconds", async () => {
+    const { page, server } = studio;
+    let listings = 0;
+    page.on('websocket', (socket) =>
+      socket.on('framesent', ({ payload }) => {
+        if (typeof payload === 'string' && payload.includes('"auth.sessions.list"')) listings++;
+      }),
+    );
+    await openSystem();
+    await fetch(`${server.url}/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'devon', password: PASSWORD }) });
+    const end = main().getByRole('button', { name: "End devon's session" });
+    await end.focus();
+
+    // The poll asks again only once its last answer is in: two more asks means an answer was drawn since.
+    const before = listings;
+    await expect.poll(() => listings, { timeout: 15_000 }).toBeGreaterThanOrEqual(before + 2);
+    expect(await page.locator(':focus').evaluateAll((elements) => elements.map((element) => element.getAttribute('aria-label')))).toEqual(["End devon's session"]);
+  });
+
   it('links to /metrics and /health in a new tab and shows the current health verdict', async () => {
     await openSystem();
 

@@ -1,4 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest';
+import { interceptCalls } from './support/intercept-calls.ts';
 import { screenshot, signInAndOpen } from './support/studio-browser.ts';
 import { ADMIN_PASSWORD } from './support/studio-server.ts';
 import { useStudio } from './support/use-studio.ts';
@@ -86,6 +87,38 @@ describe('the usage page', () => {
     await cell('vic').waitFor();
     expect(await cell('ulla').count()).toBe(0);
     await screenshot(studio.page, 'usage-viewer');
+  });
+
+  it('keeps the page and says why when the usage cannot be loaded, and loads it with Reload', async () => {
+    const { page } = studio;
+    let failing = true;
+    await interceptCalls(page, (message) =>
+      failing && message.method === 'auth.usage.history' ? { error: { code: -32603, message: 'the usage store is unavailable' } } : undefined,
+    );
+    await openUsage('admin', ADMIN_PASSWORD);
+
+    await page.getByRole('alert').filter({ hasText: 'Could not load the usage: the usage store is unavailable' }).waitFor();
+    expect(await page.getByText(/could not be shown/).count()).toBe(0);
+    failing = false;
+    await page.getByRole('button', { name: 'Reload' }).click();
+
+    await cell('ulla').waitFor();
+    expect(await page.getByRole('alert').count()).toBe(0);
+  });
+
+  it('moves on to the new day with Reload when the page was opened before midnight (UTC)', async () => {
+    const { page } = studio;
+    const midnight = Date.parse(`${today()}T00:00:00Z`);
+    await page.clock.setFixedTime(midnight - 60_000);
+    await openUsage('admin', ADMIN_PASSWORD);
+    // Every token of the tests was used today, after the range the page opened with.
+    await page.getByText('No tokens used in the last 30 days').waitFor();
+
+    await page.clock.setFixedTime(Date.now());
+    await page.getByRole('button', { name: 'Reload' }).click();
+
+    await cell('ulla').waitFor();
+    expect(await cell('total').textContent()).toBe('272');
   });
 
   it('says so when no tokens were used in the range', async () => {

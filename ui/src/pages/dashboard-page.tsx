@@ -2,13 +2,14 @@ import { createResource, For, Match, Show, Switch } from 'solid-js';
 import { createClock } from '../clock.ts';
 import { EmptyState } from '../components/empty-state.tsx';
 import { ErrorMessage } from '../components/error-message.tsx';
-import { StaleNotice } from '../components/stale-notice.tsx';
 import { PluginRow } from '../components/plugin-row.tsx';
 import { FAILING_STATES } from '../components/plugin-stats.tsx';
+import { StaleNotice } from '../components/stale-notice.tsx';
 import { SPARKLINE_SECONDS } from '../components/telemetry/plugin-sparklines.tsx';
 import { formatDuration, formatMegabytes } from '../format.ts';
 import type { KernelClient } from '../kernel-client.ts';
 import type { KernelStatus, PluginSummary } from '../kernel-types.ts';
+import { loaded } from '../loaded.ts';
 import { isAdmin } from '../roles.ts';
 import type { SessionUser } from '../session.ts';
 import { createPluginList } from '../stores/plugin-list.ts';
@@ -44,7 +45,7 @@ export function DashboardPage(props: { user: SessionUser; client: KernelClient }
             </p>
           </Show>
         </div>
-        <Show when={status.latest}>
+        <Show when={loaded(status)}>
           {(current) => (
             <dl class="kernel-status" aria-label="Kernel">
               <div>

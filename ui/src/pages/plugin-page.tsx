@@ -9,6 +9,7 @@ import { PluginTelemetry } from '../components/plugin/plugin-telemetry.tsx';
 import { PluginControls } from '../components/plugin-controls.tsx';
 import { PluginProblem } from '../components/plugin-problem.tsx';
 import { FAILING_STATES, PluginStats } from '../components/plugin-stats.tsx';
+import { StaleNotice } from '../components/stale-notice.tsx';
 import { StateBadge } from '../components/state-badge.tsx';
 import type { KernelClient } from '../kernel-client.ts';
 import { hasRole, isAdmin } from '../roles.ts';
@@ -48,6 +49,7 @@ export function PluginPage(props: { user: SessionUser; client: KernelClient; nam
         <Link href="/">Plugins</Link> / {props.name}
       </p>
       <ErrorMessage error={list.error()} prefix="Could not load the plugin:" />
+      <StaleNotice client={props.client} updatedAt={list.updatedAt()} what="this plugin's state and figures are" />
       <Switch>
         <Match when={list.plugins() === undefined && list.error() === undefined}>
           <p class="muted">Loading {props.name}…</p>

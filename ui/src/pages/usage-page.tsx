@@ -7,6 +7,7 @@ import { distinct, rangeDays, usageSeries } from '../components/usage/usage-seri
 import { UsageTable } from '../components/usage/usage-table.tsx';
 import { formatCount } from '../format.ts';
 import type { KernelClient } from '../kernel-client.ts';
+import { loaded } from '../loaded.ts';
 import type { SessionUser } from '../session.ts';
 import type { UsageDay } from '../usage-types.ts';
 import '../styles/usage.css';
@@ -20,13 +21,21 @@ export function UsagePage(props: { user: SessionUser; client: KernelClient }) {
   const isAdmin = () => props.user.role === 'admin';
   // Only admins see more than one user, so everyone else starts with their models side by side.
   const [view, setView] = createSignal<UsageView>({ range: 30, grouping: isAdmin() ? 'user' : 'model', user: '', model: '' });
-  const days = createMemo(() => rangeDays(view().range));
+  // The range ends on the UTC day of the last (re)load, so a page left open past midnight moves on with Reload or a reconnect.
+  const [asOf, setAsOf] = createSignal(Date.now());
+  // Equal days are the same source: changing the grouping or a filter must not load again.
+  const days = createMemo(() => rangeDays(view().range, asOf()), undefined, { equals: (a, b) => a.join() === b.join() });
   const [history, { refetch }] = createResource(days, (range) =>
     props.client.call<UsageDay[]>('auth.usage.history', { from: range[0], to: range[range.length - 1] }),
   );
-  onCleanup(props.client.onReconnect(() => void refetch()));
+  const reload = () => {
+    const before = days();
+    setAsOf(Date.now());
+    if (days() === before) void refetch(); // a new day has loaded by itself
+  };
+  onCleanup(props.client.onReconnect(reload));
 
-  const rows = () => history.latest ?? [];
+  const rows = () => loaded(history) ?? [];
   const users = createMemo(() => distinct(rows(), 'username'));
   const models = createMemo(() => distinct(rows(), 'model'));
   // A filter left over from another range that names nobody in this one shows everything rather than nothing.
@@ -46,7 +55,7 @@ export function UsagePage(props: { user: SessionUser; client: KernelClient }) {
             {isAdmin() ? "Every user's tokens" : 'Your tokens'} per day, as the auth plugin metered them (prompt + completion, by UTC day).
           </p>
         </div>
-        <button type="button" class="button" onClick={() => void refetch()} disabled={history.loading}>
+        <button type="button" class="button" onClick={reload} disabled={history.loading}>
           {history.loading ? 'Loading…' : 'Reload'}
         </button>
       </header>
@@ -61,15 +70,15 @@ export function UsagePage(props: { user: SessionUser; client: KernelClient }) {
 
       <ErrorMessage error={history.error} prefix="Could not load the usage:" />
       <Switch>
-        <Match when={history.loading && !history.latest}>
+        <Match when={history.loading && !loaded(history)}>
           <p class="muted">Loading usage…</p>
         </Match>
-        <Match when={history.latest && series().total === 0}>
+        <Match when={loaded(history) && series().total === 0}>
           <EmptyState title={`No tokens used in the last ${view().range} days`}>
             <p>Usage appears here once a model answers {isAdmin() ? 'someone' : 'you'} (it is metered by the auth plugin).</p>
           </EmptyState>
         </Match>
-        <Match when={history.latest}>
+        <Match when={loaded(history)}>
           <dl class="usage-totals" aria-label="Totals">
             <div>
               <dt>Tokens</dt>

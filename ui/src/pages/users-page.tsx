@@ -8,6 +8,7 @@ import { KeysTable } from '../components/keys-table.tsx';
 import { UsersTable } from '../components/users-table.tsx';
 import type { KernelClient } from '../kernel-client.ts';
 import type { ApiKey, IssuedApiKey, StudioUser } from '../kernel-types.ts';
+import { loaded } from '../loaded.ts';
 
 /** Admins list and create users, change their role and balance, issue API keys (shown once) and revoke them. */
 export function UsersPage(props: { client: KernelClient }) {
@@ -15,8 +16,8 @@ export function UsersPage(props: { client: KernelClient }) {
   const [keys, { refetch: reloadKeys }] = createResource(() => props.client.call<ApiKey[]>('auth.keys.list'));
   // The one place the secret lives; leaving the page drops it for good.
   const [issued, setIssued] = createSignal<IssuedApiKey>();
-  const usernames = () => new Map((users.latest ?? []).map((user) => [user.id, user.username]));
-  const sortedKeys = () => [...(keys.latest ?? [])].sort((a, b) => b.createdAt - a.createdAt);
+  const usernames = () => new Map((loaded(users) ?? []).map((user) => [user.id, user.username]));
+  const sortedKeys = () => [...(loaded(keys) ?? [])].sort((a, b) => b.createdAt - a.createdAt);
 
   return (
     <section class="page" aria-labelledby="users-title">
@@ -35,7 +36,7 @@ export function UsersPage(props: { client: KernelClient }) {
         <CreateUserForm client={props.client} onCreated={() => void reloadUsers()} />
         <CreateKeyForm
           client={props.client}
-          users={users.latest ?? []}
+          users={loaded(users) ?? []}
           onIssued={(key) => {
             setIssued(key);
             void reloadKeys();
@@ -46,13 +47,13 @@ export function UsersPage(props: { client: KernelClient }) {
       <h2>Users</h2>
       <ErrorMessage error={users.error} prefix="Could not load the users:" />
       <Switch>
-        <Match when={users.loading && !users.latest}>
+        <Match when={users.loading && !loaded(users)}>
           <p class="muted">Loading users…</p>
         </Match>
-        <Match when={users.latest?.length === 0}>
+        <Match when={loaded(users)?.length === 0}>
           <EmptyState title="No users yet." />
         </Match>
-        <Match when={users.latest}>
+        <Match when={loaded(users)}>
           {(list) => (
             <UsersTable
               users={list()}
@@ -66,15 +67,15 @@ export function UsersPage(props: { client: KernelClient }) {
       <h2>API keys</h2>
       <ErrorMessage error={keys.error} prefix="Could not load the keys:" />
       <Switch>
-        <Match when={keys.loading && !keys.latest}>
+        <Match when={keys.loading && !loaded(keys)}>
           <p class="muted">Loading keys…</p>
         </Match>
-        <Match when={keys.latest?.length === 0}>
+        <Match when={loaded(keys)?.length === 0}>
           <EmptyState title="No API keys yet.">
             <p>Create one above; programs send it as “Authorization: Bearer &lt;key&gt;”.</p>
           </EmptyState>
         </Match>
-        <Match when={keys.latest}>
+        <Match when={loaded(keys)}>
           <KeysTable keys={sortedKeys()} usernames={usernames()} client={props.client} onRevoked={() => void reloadKeys()} />
         </Match>
       </Switch>

@@ -55,6 +55,7 @@ export function createModelsStore(client: KernelClient, options: { admin: boolea
   const [error, setError] = createSignal<unknown>();
   const [updatedAt, setUpdatedAt] = createSignal<number>();
   let generation = 0;
+  let refreshing = 0;
   let reloadTimer: ReturnType<typeof setTimeout> | undefined;
 
   const readConfig = async (): Promise<LlmConfigView | undefined> => {
@@ -71,6 +72,7 @@ export function createModelsStore(client: KernelClient, options: { admin: boolea
 
   const refresh = async () => {
     const mine = ++generation;
+    refreshing++;
     try {
       const plugin = (await client.call<PluginSummary[]>('kernel.plugins.list')).find((entry) => entry.name === LLM_PLUGIN);
       if (mine !== generation) return;
@@ -94,6 +96,8 @@ export function createModelsStore(client: KernelClient, options: { admin: boolea
         const data = failure.data as { state?: PluginState } | undefined;
         settle({ status: 'not-running', state: data?.state ?? 'unknown', lastError: failure.message });
       } else setError(failure);
+    } finally {
+      refreshing--;
     }
   };
   const settle = (next: LlmAvailability) => {
@@ -108,7 +112,8 @@ export function createModelsStore(client: KernelClient, options: { admin: boolea
   const busy = createMemo(() => store.models?.some((model) => model.state === 'loading' || model.state === 'downloading') ?? false);
   createEffect(() => {
     if (!busy()) return;
-    const timer = setInterval(() => void refresh(), BUSY_POLL_MS);
+    // A tick while a refresh runs would supersede it: with answers slower than the tick, none would ever be shown.
+    const timer = setInterval(() => refreshing === 0 && void refresh(), BUSY_POLL_MS);
     onCleanup(() => clearInterval(timer));
   });
 

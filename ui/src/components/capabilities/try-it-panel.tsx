@@ -58,7 +58,7 @@ export function TryItPanel(props: { client: KernelClient; capability: Capability
 
   const start = async () => {
     const current = parsed();
-    if (!('params' in current)) return;
+    if (!('params' in current) || running()) return;
     const call = new AbortController();
     controller = call;
     const startedAt = performance.now();
@@ -92,14 +92,11 @@ export function TryItPanel(props: { client: KernelClient; capability: Capability
     <div class="try-it" role="group" aria-label={`Try ${name()}`}>
       <JsonEditor value={text()} onChange={setText} label={`Params for ${name()}`} schema={props.capability.params ?? undefined} />
       <div class="try-it-actions">
-        <Show
-          when={running()}
-          fallback={
-            <button type="button" class="button primary" disabled={problem() !== undefined} aria-describedby={problem() ? problemId : undefined} onClick={() => void start()}>
-              Run
-            </button>
-          }
-        >
+        {/* Run stays where it is (disabled) while the call runs: a Cancel in its place would take the second click of a double click. */}
+        <button type="button" class="button primary" disabled={running() || problem() !== undefined} aria-describedby={problem() ? problemId : undefined} onClick={() => void start()}>
+          Run
+        </button>
+        <Show when={running()}>
           <button type="button" class="button danger" onClick={() => controller?.abort()}>
             Cancel
           </button>

@@ -86,14 +86,11 @@ export function DownloadForm(props: { client: KernelClient; onStarted: () => voi
         </label>
       </div>
       <div class="form-actions">
-        <Show
-          when={controller()}
-          fallback={
-            <button type="submit" class="button primary">
-              Download
-            </button>
-          }
-        >
+        {/* Download stays where it is (disabled) while it runs: a Cancel in its place would take the second click of a double click. */}
+        <button type="submit" class="button primary" disabled={controller() !== undefined}>
+          Download
+        </button>
+        <Show when={controller()}>
           {(running) => (
             <button type="button" class="button" onClick={() => running().abort()}>
               Cancel download

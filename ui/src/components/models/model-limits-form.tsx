@@ -62,7 +62,10 @@ export function ModelLimitsForm(props: { client: KernelClient; model: ModelEntry
                 value={values[field.name]}
                 aria-invalid={fieldErrors()[field.name] !== undefined}
                 aria-describedby={`${fieldId(field.name)}-hint`}
-                onInput={(event) => setValues(field.name, event.currentTarget.value)}
+                onInput={(event) => {
+                  setValues(field.name, event.currentTarget.value);
+                  setSaved(undefined); // "Saved" no longer describes what the form holds
+                }}
               />
               <small id={`${fieldId(field.name)}-hint`} classList={{ 'field-error': fieldErrors()[field.name] !== undefined }}>
                 {fieldErrors()[field.name] ?? (field.name.startsWith('cost') ? `${props.currency} ${field.hint}` : field.hint)}

@@ -25,6 +25,8 @@ export function ModelRow(props: ModelRowProps) {
   const actions = createModelActions(props.client, () => props.model, props.onChanged);
   const [limitsOpen, setLimitsOpen] = createSignal(false);
   const local = () => props.model.kind === 'local';
+  // As the dashboard's controls: offline, a click could only wait and fail, and the state shown may be stale.
+  const blocked = () => actions.busy() !== undefined || props.client.state().status !== 'connected';
   const details = () => props.model.error !== undefined || actions.failure() !== undefined || actions.confirmingDelete() || limitsOpen();
   const percent = () => {
     const { downloadedBytes, totalBytes } = props.model;
@@ -84,12 +86,12 @@ export function ModelRow(props: ModelRowProps) {
                 <Show
                   when={props.model.state === 'loaded'}
                   fallback={
-                    <button type="button" class="button" aria-label={`Load ${props.model.id}`} disabled={actions.busy() !== undefined || props.model.state === 'loading'} onClick={() => void actions.run('load')}>
+                    <button type="button" class="button" aria-label={`Load ${props.model.id}`} disabled={blocked() || props.model.state === 'loading'} onClick={() => void actions.run('load')}>
                       {actions.busy() === 'load' || props.model.state === 'loading' ? 'Loading…' : 'Load'}
                     </button>
                   }
                 >
-                  <button type="button" class="button" aria-label={`Unload ${props.model.id}`} disabled={actions.busy() !== undefined} onClick={() => void actions.run('unload')}>
+                  <button type="button" class="button" aria-label={`Unload ${props.model.id}`} disabled={blocked()} onClick={() => void actions.run('unload')}>
                     {actions.busy() === 'unload' ? 'Unloading…' : 'Unload'}
                   </button>
                 </Show>
@@ -98,7 +100,7 @@ export function ModelRow(props: ModelRowProps) {
                 Limits
               </button>
               <Show when={local()}>
-                <button type="button" class="button" aria-label={`Delete ${props.model.id}`} disabled={actions.busy() !== undefined} onClick={actions.askDelete}>
+                <button type="button" class="button" aria-label={`Delete ${props.model.id}`} disabled={blocked()} onClick={actions.askDelete}>
                   {actions.busy() === 'delete' ? 'Deleting…' : 'Delete'}
                 </button>
               </Show>
@@ -117,7 +119,7 @@ export function ModelRow(props: ModelRowProps) {
                   Delete <strong>{props.model.id}</strong>? Its file ({formatBytes(props.model.sizeBytes)}) is removed from the models folder
                   {props.model.state === 'downloading' ? ' and its download is stopped' : ''}; a loaded model is unloaded first.
                 </p>
-                <button type="button" class="button danger" onClick={() => void actions.run('delete')}>
+                <button type="button" class="button danger" disabled={blocked()} onClick={() => void actions.run('delete')}>
                   Delete {props.model.id}
                 </button>
                 <button type="button" class="button" onClick={actions.cancelDelete}>

@@ -58,7 +58,8 @@ export function PluginConfig(props: { client: KernelClient; plugin: string }) {
       const current = answer.config ?? answer.manifest.config ?? {};
       setDetails(answer);
       setLoadError(undefined);
-      setConfigValue(current);
+      // A reload (after a reconnect) that answers once the admin has started editing must not wipe the edits.
+      if (!dirty()) setConfigValue(current);
       setSaved(current);
     } catch (error) {
       setLoadError(error);

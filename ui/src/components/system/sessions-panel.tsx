@@ -1,4 +1,5 @@
-import { createSignal, For, Show } from 'solid-js';
+import { createEffect, createSignal, For, Show } from 'solid-js';
+import { createStore, reconcile } from 'solid-js/store';
 import { formatTime } from '../../format.ts';
 import type { KernelClient } from '../../kernel-client.ts';
 import type { SignInSession } from '../../system-types.ts';
@@ -15,6 +16,9 @@ export function SessionsPanel(props: { sessions: SignInSession[] | undefined; er
   const [confirming, setConfirming] = createSignal<string>();
   const [busy, setBusy] = createSignal(false);
   const [failure, setFailure] = createSignal<unknown>();
+  // Each poll answers with new objects; matched by id, a row is updated in place instead of rebuilt (which drops the keyboard focus).
+  const [rows, setRows] = createStore<SignInSession[]>([]);
+  createEffect(() => setRows(reconcile(props.sessions ?? [], { key: 'id' })));
 
   const end = async (session: SignInSession) => {
     setBusy(true);
@@ -53,7 +57,7 @@ export function SessionsPanel(props: { sessions: SignInSession[] | undefined; er
                 </tr>
               </thead>
               <tbody>
-                <For each={sessions()}>
+                <For each={rows}>
                   {(session) => (
                     <tr data-session-user={session.username} data-current={session.current ? 'true' : undefined}>
                       <td>
