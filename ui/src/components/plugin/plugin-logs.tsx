@@ -34,7 +34,8 @@ function PluginLogTail(props: { client: KernelClient; plugin: string }) {
   };
 
   const status = () => {
-    if (frozen()) return `Paused: ${newWhilePaused()} new ${newWhilePaused() === 1 ? 'line' : 'lines'} since.`;
+    // The count changes with every batch on a busy log: said once as "Paused", not announced on each change.
+    if (frozen()) return <>Paused: <span aria-live="off">{newWhilePaused()} new {newWhilePaused() === 1 ? 'line' : 'lines'} since.</span></>;
     if (props.client.state().status !== 'connected') return 'Not connected: the lines continue once the studio reconnects.';
     if (tail.liveError() !== undefined) return 'Live lines are off.';
     return tail.loading() ? 'Loading…' : 'Live: new lines appear as they are written.';
