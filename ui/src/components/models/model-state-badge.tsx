@@ -1,7 +1,8 @@
 import type { ModelState } from '../../models-types.ts';
+import { StateBadge, type StateTone } from '../state-badge.tsx';
 
 /** Each model state in the plugin states' visual language: in memory is "good", on its way is "busy". */
-const TONE: Record<ModelState, 'good' | 'busy' | 'idle' | 'bad' | 'remote'> = {
+const TONE: Record<ModelState, StateTone> = {
   loaded: 'good',
   loading: 'busy',
   downloading: 'busy',
@@ -10,11 +11,7 @@ const TONE: Record<ModelState, 'good' | 'busy' | 'idle' | 'bad' | 'remote'> = {
   remote: 'remote',
 };
 
-/** A model's state as a coloured badge with the state's name (the dashboard's `.state-badge`). */
+/** A model's state as a coloured badge with the state's name. */
 export function ModelStateBadge(props: { state: ModelState }) {
-  return (
-    <span class="state-badge" data-tone={TONE[props.state] ?? 'idle'} data-state={props.state}>
-      {props.state}
-    </span>
-  );
+  return <StateBadge state={props.state} tone={TONE[props.state] ?? 'idle'} />;
 }
