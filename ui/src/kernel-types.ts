@@ -51,31 +51,12 @@ export interface KernelStatus {
   plugins: Partial<Record<PluginState, number>>;
 }
 
-/** A user of the auth plugin (`auth.users.*`). */
-export interface StudioUser {
-  id: string;
-  username: string;
-  role: string;
-  balance: number;
-  unlimited: boolean;
-  createdAt: number;
-  disabledAt: number | null;
-  lockedUntil: number | null;
-}
-
-/** An API key as listed (`auth.keys.list`); never the secret itself. */
-export interface ApiKey {
-  id: string;
-  userId: string;
-  name: string;
-  prefix: string;
-  createdAt: number;
-  expiresAt: number | null;
-  revokedAt: number | null;
-  lastUsedAt: number | null;
-}
-
-/** The answer of `auth.keys.create`: the key's entry plus the secret, shown this one time. */
-export interface IssuedApiKey extends ApiKey {
-  key: string;
-}
+// The auth plugin's own views of users and keys (import-free, so the browser build checks against them).
+export type {
+  /** A user of the auth plugin (`auth.users.*`). */
+  UserView as StudioUser,
+  /** An API key as listed (`auth.keys.list`); never the secret itself. */
+  KeyView as ApiKey,
+  /** The answer of `auth.keys.create`: the key's entry plus the secret, shown this one time. */
+  IssuedKey as IssuedApiKey,
+} from '../../plugins/auth/src/identity/identity-views.ts';

@@ -1,7 +1,7 @@
 import type { Generated } from '@cyberstudio/database';
+import type { Role } from './identity/identity-views.ts';
 
-/** A role: admin (everything), developer (LLM, scripts, executor, repoagent), viewer (read-only). */
-export type Role = 'admin' | 'developer' | 'viewer';
+export type { Role } from './identity/identity-views.ts';
 
 /** `users`: one account. Times are epoch ms; booleans are 0/1. */
 export interface UsersTable {

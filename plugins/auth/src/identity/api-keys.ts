@@ -2,31 +2,10 @@ import type { Kysely, Selectable } from '@cyberstudio/database';
 import type { AuthState } from '../auth-state.ts';
 import type { ApiKeysTable, AuthTables } from '../auth-tables.ts';
 import { TOUCH_INTERVAL_MS, shortTtl, type AuthenticatedUser, type Rejection } from './authenticated-user.ts';
+import type { IssuedKey, KeyView } from './identity-views.ts';
 import { apiKeyPrefix, digestOf, newApiKey } from './secrets.ts';
 
-/** An API key as capabilities answer it: everything but the secret and its digest. */
-export interface KeyView {
-  id: string;
-  userId: string;
-  name: string;
-  /** The visible start of the key, `cds_<8 hex>`, to tell keys apart. */
-  prefix: string;
-  createdAt: number;
-  expiresAt: number | null;
-  revokedAt: number | null;
-  lastUsedAt: number | null;
-  /** Model ids the key may spend tokens on; null: any model. */
-  allowedModels: string[] | null;
-  /** Capability patterns the key may call; null: whatever the owner's role allows. */
-  allowedCapabilities: string[] | null;
-  rpm: number | null;
-  tpm: number | null;
-}
-
-/** A new key: the view plus the key itself, shown this once. */
-export interface IssuedKey extends KeyView {
-  key: string;
-}
+export type { IssuedKey, KeyView } from './identity-views.ts';
 
 /** What a new key is made of, already checked. */
 export interface KeySpec {

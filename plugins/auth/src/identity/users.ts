@@ -1,21 +1,9 @@
 import type { Kysely, Selectable } from '@cyberstudio/database';
 import type { AuthTables, Role, UsersTable } from '../auth-tables.ts';
 import { invalidParam } from '../invalid-param.ts';
+import type { UserView } from './identity-views.ts';
 
-/** A user as capabilities answer it: no password hash, no salt, booleans as booleans. */
-export interface UserView {
-  id: string;
-  username: string;
-  role: Role;
-  balance: number;
-  unlimited: boolean;
-  createdAt: number;
-  disabledAt: number | null;
-  /** Epoch ms until which logins are refused; null when not locked (or the lock has passed). */
-  lockedUntil: number | null;
-  rpmLimit: number | null;
-  tpmLimit: number | null;
-}
+export type { UserView } from './identity-views.ts';
 
 /** One row of `users`. */
 export type UserRow = Selectable<UsersTable>;
