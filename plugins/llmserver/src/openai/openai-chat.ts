@@ -1,13 +1,10 @@
-import { defineCapability, type CapabilitySpec, type HttpRouteRequest } from '@cyberstudio/sdk';
+import type { CapabilitySpec } from '@cyberstudio/sdk';
 import { generateChat, type ChatMessage } from '../capabilities/chat-capability.ts';
 import type { LlmState } from '../llm-state.ts';
-import { badRequest, openAiErrorAnswer } from './openai-errors.ts';
-import { generationAnswer, type GenerationShape } from './openai-generation.ts';
-import { bodyOf, modelOf, routeParamsSchema, samplingOf, streamOf, type OpenAiBody } from './openai-request.ts';
-
-const CAPABILITY = 'llm.openai.chat';
-/** The plugin's param names in the request's terms. */
-const FIELDS = { json_schema: 'response_format' };
+import { badRequest } from './openai-errors.ts';
+import type { GenerationShape } from './openai-generation.ts';
+import { generationEndpoint } from './openai-generation-endpoint.ts';
+import type { OpenAiBody } from './openai-request.ts';
 
 const CHAT: GenerationShape = {
   idPrefix: 'chatcmpl-',
@@ -25,30 +22,15 @@ const CHAT: GenerationShape = {
 
 /** `llm.openai.chat`: OpenAI's `POST /v1/chat/completions` on llm.chat's generation, as JSON or Server-Sent Events. */
 export function openAiChatCapability(state: LlmState): Record<string, CapabilitySpec> {
-  return {
-    [CAPABILITY]: defineCapability<HttpRouteRequest, unknown>({
-      description:
-        'POST /v1/chat/completions (OpenAI-compatible): a chat.completion object, or with `"stream": true` chat.completion.chunk ' +
-        'events ending with `data: [DONE]`. Errors come in OpenAI\'s shape with their HTTP status.',
-      params: routeParamsSchema,
-      result: {},
-      stream: true,
-      async handler(request, ctx) {
-        let prepared;
-        try {
-          const body = bodyOf(request);
-          const messages = messagesOf(body.messages);
-          const sampling = samplingOf(body);
-          prepared = { ...streamOf(body), sampling, messages, model: await modelOf(state, CAPABILITY, body) };
-        } catch (error) {
-          return openAiErrorAnswer(error, FIELDS);
-        }
-        const { model, stream, includeUsage, sampling, messages } = prepared;
-        return generationAnswer(CHAT, { model, stream, includeUsage, fields: FIELDS }, (chunk) => ctx.progress(chunk), (onText) =>
-          generateChat(state, CAPABILITY, { ...sampling, model, messages }, ctx, onText));
-      },
-    }),
-  };
+  return generationEndpoint(state, {
+    capability: 'llm.openai.chat',
+    description:
+      'POST /v1/chat/completions (OpenAI-compatible): a chat.completion object, or with `"stream": true` chat.completion.chunk ' +
+      'events ending with `data: [DONE]`. Errors come in OpenAI\'s shape with their HTTP status.',
+    shape: CHAT,
+    read: (body) => ({ messages: messagesOf(body.messages) }),
+    generate: (params, ctx, onText) => generateChat(state, 'llm.openai.chat', params, ctx, onText),
+  });
 }
 
 /**
