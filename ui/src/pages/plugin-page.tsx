@@ -84,7 +84,8 @@ export function PluginPage(props: { user: SessionUser; client: KernelClient; nam
                       type="button"
                       role="tab"
                       id={`plugin-tab-${entry.id}`}
-                      aria-controls={`plugin-panel-${entry.id}`}
+                      // Only the selected tab's panel is rendered, so only that tab points at one.
+                      aria-controls={tab() === entry.id ? `plugin-panel-${entry.id}` : undefined}
                       aria-selected={tab() === entry.id}
                       tabIndex={tab() === entry.id ? 0 : -1}
                       onClick={() => setTab(entry.id)}
