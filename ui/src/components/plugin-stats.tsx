@@ -14,7 +14,7 @@ function uptime(plugin: PluginSummary, now: number): string {
 /** Uptime, restarts, capability count and PID of a plugin; `showLoad` adds the calls running and queued now. */
 export function PluginStats(props: { plugin: PluginSummary; now: number; showLoad?: boolean; class?: string }) {
   return (
-    <dl class={`plugin-stats ${props.class ?? ''}`}>
+    <dl class={`facts plugin-stats ${props.class ?? ''}`}>
       <div>
         <dt>Uptime</dt>
         <dd data-stat="uptime">{uptime(props.plugin, props.now)}</dd>

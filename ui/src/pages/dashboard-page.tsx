@@ -47,7 +47,7 @@ export function DashboardPage(props: { user: SessionUser; client: KernelClient }
         </div>
         <Show when={loaded(status)}>
           {(current) => (
-            <dl class="kernel-status" aria-label="Kernel">
+            <dl class="facts kernel-status" aria-label="Kernel">
               <div>
                 <dt>Kernel</dt>
                 <dd>{current().status.version}</dd>

@@ -40,7 +40,7 @@ export function ModelsPage(props: { user: SessionUser; client: KernelClient }) {
         </div>
         <Show when={store.availability().status === 'ready' && store.status()}>
           {(status) => (
-            <dl class="kernel-status" aria-label="llmserver">
+            <dl class="facts kernel-status" aria-label="llmserver">
               <div>
                 <dt>RAM in use</dt>
                 <dd>

@@ -79,7 +79,7 @@ export function UsagePage(props: { user: SessionUser; client: KernelClient }) {
           </EmptyState>
         </Match>
         <Match when={loaded(history)}>
-          <dl class="usage-totals" aria-label="Totals">
+          <dl class="facts usage-totals" aria-label="Totals">
             <div>
               <dt>Tokens</dt>
               <dd data-total="tokens">{formatCount(series().total)}</dd>

@@ -27,7 +27,7 @@ export function CallError(props: { error: unknown }) {
   const issues = () => issuesOf(props.error);
   const data = () => (props.error instanceof BusError ? props.error.data : undefined);
   return (
-    <div class="call-error" role="alert">
+    <div class="error-message call-error" role="alert">
       <p>
         <Show when={code() !== undefined} fallback={<strong>Failed: </strong>}>
           <strong>

@@ -131,7 +131,7 @@ export function PluginConfig(props: { client: KernelClient; plugin: string }) {
               <SchemaForm schema={schema() ?? true} value={config()} onChange={edit} issues={issues()} idPrefix={`config-${props.plugin}`} asJson={asJson() || schema() === undefined} onUnparsable={setUnparsable} />
             </Suspense>
             <Show when={attempted() && blocking().length > 0}>
-              <div class="config-problems" role="alert">
+              <div class="error-message config-problems" role="alert">
                 <p>
                   <strong>Nothing was sent.</strong> Fix {blocking().length === 1 ? 'this problem' : `these ${blocking().length} problems`} first:
                 </p>

@@ -18,7 +18,7 @@ export function KernelPanel(props: { status: SystemStatus; fetchedAt: number; no
   return (
     <section class="card system-card" aria-labelledby="system-kernel-title">
       <h2 id="system-kernel-title">Kernel</h2>
-      <dl class="system-facts">
+      <dl class="facts system-facts">
         <div>
           <dt>Version</dt>
           <dd data-fact="version" title={props.status.name}>

@@ -28,7 +28,7 @@ export function TelemetryNow(props: { samples: readonly TelemetrySample[] }) {
     return before === undefined ? 'since the last sample' : `in the last ${Math.max(1, Math.round((latest().time - before.time) / 1000))} s`;
   };
   return (
-    <dl class="telemetry-now" aria-label="Current values">
+    <dl class="facts telemetry-now" aria-label="Current values">
       <Value label="CPU" name="cpu" value={live() ? formatPercent(latest().cpuPercent) : '—'} detail="100 % is one core" />
       <Value label="Memory (RSS)" name="memory" value={live() ? formatMemory(latest().rssBytes) : '—'} />
       <Value label="Calls" name="calls" value={formatCount(growth('calls'))} detail={`${interval()}; ${formatCount(latest().calls)} in all`} />
