@@ -4,6 +4,7 @@ import { BusError, ErrorCode } from '@cyberstudio/sdk';
 import type { KernelClient } from '../kernel-client.ts';
 import type { PluginState, PluginSummary } from '../kernel-types.ts';
 import type { LlmConfigView, LlmStatus, ModelEntry, ModelList } from '../models-types.ts';
+import { createReloadSoon } from './reload-soon.ts';
 
 /** The plugin that serves the models. */
 export const LLM_PLUGIN = 'llmserver';
@@ -33,8 +34,6 @@ export interface ModelsStore {
 
 /** While a model loads or downloads its state changes with no event to tell us: ask this often. */
 const BUSY_POLL_MS = 1000;
-/** One reload covers a burst of llmserver state changes. */
-const RELOAD_DELAY_MS = 150;
 
 const ORDER: Record<ModelEntry['state'], number> = { loaded: 0, loading: 0, downloading: 1, unloaded: 2, failed: 2, remote: 2 };
 
@@ -56,7 +55,6 @@ export function createModelsStore(client: KernelClient, options: { admin: boolea
   const [updatedAt, setUpdatedAt] = createSignal<number>();
   let generation = 0;
   let refreshing = 0;
-  let reloadTimer: ReturnType<typeof setTimeout> | undefined;
 
   const readConfig = async (): Promise<LlmConfigView | undefined> => {
     if (!options.admin) return undefined;
@@ -104,10 +102,7 @@ export function createModelsStore(client: KernelClient, options: { admin: boolea
     setAvailability(next);
     setError(undefined);
   };
-  const reloadSoon = () => {
-    clearTimeout(reloadTimer);
-    reloadTimer = setTimeout(() => void refresh(), RELOAD_DELAY_MS);
-  };
+  const reloadSoon = createReloadSoon(refresh);
 
   const busy = createMemo(() => store.models?.some((model) => model.state === 'loading' || model.state === 'downloading') ?? false);
   createEffect(() => {
@@ -122,7 +117,6 @@ export function createModelsStore(client: KernelClient, options: { admin: boolea
   void refresh();
 
   onCleanup(() => {
-    clearTimeout(reloadTimer);
     subscription.dispose();
     stopListening();
   });

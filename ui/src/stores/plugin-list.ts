@@ -2,6 +2,7 @@ import { createSignal, onCleanup, type Accessor } from 'solid-js';
 import { createStore, reconcile } from 'solid-js/store';
 import type { KernelClient } from '../kernel-client.ts';
 import type { PluginSummary, StateChange } from '../kernel-types.ts';
+import { createReloadSoon } from './reload-soon.ts';
 
 /** The dashboard's live plugin list. `updatedAt` is when the list last matched the kernel (epoch ms). */
 export interface PluginList {
@@ -16,9 +17,6 @@ export interface PluginList {
   apply(summary: PluginSummary): void;
 }
 
-/** How long after a state event the full list is reloaded; one reload covers a burst of changes. */
-const RELOAD_DELAY_MS = 150;
-
 /**
  * Loads `kernel.plugins.list` and keeps it true: each `kernel.plugin.state` event sets the
  * plugin's state at once and schedules a reload for the rest (pid, uptime, restarts, last
@@ -31,7 +29,6 @@ export function createPluginList(client: KernelClient): PluginList {
   const [error, setError] = createSignal<unknown>();
   const [liveError, setLiveError] = createSignal<unknown>();
   const [updatedAt, setUpdatedAt] = createSignal<number>();
-  let reloadTimer: ReturnType<typeof setTimeout> | undefined;
   let generation = 0;
 
   const refresh = async () => {
@@ -46,10 +43,7 @@ export function createPluginList(client: KernelClient): PluginList {
       if (mine === generation) setError(failure);
     }
   };
-  const reloadSoon = () => {
-    clearTimeout(reloadTimer);
-    reloadTimer = setTimeout(() => void refresh(), RELOAD_DELAY_MS);
-  };
+  const reloadSoon = createReloadSoon(refresh);
   const apply = (summary: PluginSummary) => {
     generation++; // a list already on its way predates this answer: drop it
     setStore('plugins', (plugin) => plugin.name === summary.name, reconcile(summary));
@@ -70,7 +64,6 @@ export function createPluginList(client: KernelClient): PluginList {
   void refresh();
 
   onCleanup(() => {
-    clearTimeout(reloadTimer);
     subscription.dispose();
     stopListening();
   });
