@@ -29,7 +29,7 @@ const help = `Usage: npm run bench -- [options]
   --n <calls>           measured calls per loop, sequential and in flight (default 20000)
   --warmup <calls>      unmeasured calls before each loop (default 2000)
   --concurrency <c>     calls in flight in the pipelined loop (default 64)
-  --only <a,b>          scenarios: ${Object.keys(SCENARIOS).join(', ')} (each ratio needs its baselines: raw; koa + kernel-sdk for rpc; ws-bare for ws),
+  --only <a,b>          scenarios: ${Object.keys(SCENARIOS).join(', ')} (each ratio needs its baselines: raw; koa + kernel-sdk for rpc and koa-bus; ws-bare for ws),
                         and llm; without a call scenario (--only llm) neither calls nor start-up are measured
   --ready-samples <k>   plugin start-ups per plugin for ready times (default 10)
   --rss-samples <k>     idle RSS samples of the kernel and of bare node (default 3)

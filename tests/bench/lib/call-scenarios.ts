@@ -5,7 +5,7 @@ import { echoCall, runLoop, type LoopPlan, type LoopSummary } from './call-loops
 import type { CallTarget } from './call-target.ts';
 import { openJsonRpcTarget } from './json-rpc-target.ts';
 import { childPids, cpuTimeMs, residentMiB } from './proc-status.ts';
-import { openBareKoaTarget, openGatewayRpcTarget } from './http-targets.ts';
+import { openBareKoaTarget, openGatewayRpcTarget, openKoaForwardTarget } from './http-targets.ts';
 import { openRawTarget } from './raw-target.ts';
 import { openBareWsTarget, openGatewayWsTarget } from './ws-targets.ts';
 import { round } from './stats.ts';
@@ -20,6 +20,7 @@ export const SCENARIOS = {
   bus: 'plugin -> kernel -> plugin, ctx.call',
   koa: 'bare koa JSON handler, keep-alive HTTP (baseline for /rpc)',
   'ws-bare': 'bare ws echo, one socket (baseline for /ws)',
+  'koa-bus': '(context) bare koa handler -> kernel.call -> plugin (SDK), no gateway',
   rpc: 'gateway POST /rpc -> plugin (SDK), keep-alive HTTP',
   ws: 'gateway /ws -> plugin (SDK), one socket',
 } as const;
@@ -113,7 +114,7 @@ export async function runCallScenarios(config: CallRunConfig, log: (line: string
     }
   }
 
-  if (selected('kernel-sdk') || selected('kernel-raw') || selected('bus') || selected('rpc') || selected('ws')) {
+  if (selected('kernel-sdk') || selected('kernel-raw') || selected('bus') || selected('koa-bus') || selected('rpc') || selected('ws')) {
     const opened = performance.now();
     const bench = await openBenchKernel({ profileDir: config.profileDir });
     try {
@@ -131,7 +132,11 @@ export async function runCallScenarios(config: CallRunConfig, log: (line: string
         const processes = { kernel: process.pid, [plugin]: pid(plugin) };
         record({ ...(await measureTarget(name, target, processes, sequential, pipelined)), firstReplyMs, rssMiB: memory() });
       }
-      const gatewayTargets = [['rpc', async () => openGatewayRpcTarget(bench.gatewayUrl, 'benchecho.echo')], ['ws', () => openGatewayWsTarget(bench.gatewayUrl, 'benchecho.echo')]] as const;
+      const gatewayTargets = [
+        ['koa-bus', () => openKoaForwardTarget((params) => bench.kernel.call('benchecho.echo', params))],
+        ['rpc', async () => openGatewayRpcTarget(bench.gatewayUrl, 'benchecho.echo')],
+        ['ws', () => openGatewayWsTarget(bench.gatewayUrl, 'benchecho.echo')],
+      ] as const;
       for (const [name, open] of gatewayTargets) {
         if (!selected(name)) continue;
         const target = await open();

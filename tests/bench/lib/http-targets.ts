@@ -35,13 +35,26 @@ function postJson(agent: Agent, url: URL, body: string): Promise<unknown> {
  * The /rpc baseline: a bare koa app in this process whose one handler reads the JSON body and
  * answers it, called over keep-alive HTTP like the gateway.
  */
-export async function openBareKoaTarget(): Promise<CallTarget> {
+export function openBareKoaTarget(): Promise<CallTarget> {
+  return openKoaTarget(async (params) => params);
+}
+
+/**
+ * (context) The same bare koa handler, answering with `forward(params)`: given the kernel's
+ * `kernel.call` to a plugin, it composes the /rpc baseline's two parts in one process with no
+ * gateway, so `/rpc` minus this is what the gateway itself adds.
+ */
+export function openKoaForwardTarget(forward: (params: Record<string, unknown>) => Promise<unknown>): Promise<CallTarget> {
+  return openKoaTarget(forward);
+}
+
+async function openKoaTarget(answer: (params: Record<string, unknown>) => Promise<unknown>): Promise<CallTarget> {
   const app = new Koa();
   app.use(async (ctx) => {
     const chunks: Buffer[] = [];
     for await (const chunk of ctx.req as AsyncIterable<Buffer>) chunks.push(chunk);
-    const message = JSON.parse(Buffer.concat(chunks).toString('utf8')) as { id: number; params: unknown };
-    ctx.body = { jsonrpc: '2.0', id: message.id, result: message.params };
+    const message = JSON.parse(Buffer.concat(chunks).toString('utf8')) as { id: number; params: Record<string, unknown> };
+    ctx.body = { jsonrpc: '2.0', id: message.id, result: await answer(message.params) };
   });
   const server = createServer(app.callback());
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));

@@ -50,6 +50,8 @@ const RATIOS: { scenario: ScenarioName; metric: Metric; label: string; baseline?
   { scenario: 'jsonrpc', metric: 'pipeCallsPerSec', label: '(context) json-rpc-2.0 in-flight calls/s / raw' },
   { scenario: 'rpc', metric: 'seqP50Us', baseline: ['koa', 'kernel-sdk'], label: '/rpc p50 / (bare koa p50 + kernel->plugin p50)', target: { max: 1.5 } },
   { scenario: 'rpc', metric: 'pipeCallsPerSec', baseline: ['koa'], label: '(context) /rpc in-flight calls/s / bare koa' },
+  { scenario: 'koa-bus', metric: 'seqP50Us', baseline: ['koa', 'kernel-sdk'], label: '(context) koa -> kernel.call p50 / (bare koa p50 + kernel->plugin p50)' },
+  { scenario: 'rpc', metric: 'seqP50Us', baseline: ['koa-bus'], label: '(context) /rpc p50 / koa -> kernel.call p50' },
   { scenario: 'ws', metric: 'pipeCallsPerSec', baseline: ['ws-bare'], label: '/ws in-flight calls/s / bare ws echo', target: { min: 0.5 } },
   { scenario: 'ws', metric: 'seqP50Us', baseline: ['ws-bare', 'kernel-sdk'], label: '(context) /ws p50 / (bare ws p50 + kernel->plugin p50)' },
 ];
