@@ -72,6 +72,8 @@ export class WsEndpoint {
   readonly #heartbeat: Heartbeat;
   readonly #queueMetrics: WsQueueMetrics;
   readonly #sessions = new Map<WebSocket, { session: WsSession; headers: IncomingHttpHeaders }>();
+  /** The upgraded connection under each accepted WebSocket, which its outbound queue corks per tick. */
+  readonly #transports = new WeakMap<WebSocket, Duplex>();
   #closing: Promise<void> | undefined;
 
   /** `name` labels metrics ('/ws', '/ws/plugins'); `maxPayload` is the largest message a client may send. */
@@ -98,7 +100,10 @@ export class WsEndpoint {
       if (this.#closing) return refuse(socket, refusal(503, 'the kernel is shutting down'));
       const refused = handler.admit(caller);
       if (refused) return refuse(socket, refused);
-      this.#server.handleUpgrade(request, socket, head, (ws) => this.#open(ws, caller, request.headers, handler));
+      this.#server.handleUpgrade(request, socket, head, (ws) => {
+        this.#transports.set(ws, socket);
+        this.#open(ws, caller, request.headers, handler);
+      });
     } catch (error) {
       this.#gateway.logger.warn({ err: error, endpoint: this.#name }, `WebSocket upgrade failed: ${(error as Error).message}`);
       socket.destroy();
@@ -108,13 +113,14 @@ export class WsEndpoint {
   /** An outbound queue for `socket` with the gateway's limits; `onTooSlow` runs when unread replies pass wsMaxBufferedBytes. */
   queueFor(socket: WebSocket, onTooSlow: () => void): OutboundQueue {
     const { wsEventBuffer, wsMaxBufferedBytes } = this.#gateway.settings.limits;
-    return new OutboundQueue(socket, { maxEvents: wsEventBuffer, maxReplyBytes: wsMaxBufferedBytes }, {
+    const hooks = {
       onOverflow: () => {
         this.#queueMetrics.closedSlow(this.#name);
         onTooSlow();
       },
-      onDrop: (count) => this.#queueMetrics.eventsDropped(this.#name, count),
-    });
+      onDrop: (count: number) => this.#queueMetrics.eventsDropped(this.#name, count),
+    };
+    return new OutboundQueue(socket, { maxEvents: wsEventBuffer, maxReplyBytes: wsMaxBufferedBytes }, hooks, this.#transports.get(socket));
   }
 
   /** Closes every socket with 1001, cutting off those that do not finish the close handshake in time. Idempotent. */

@@ -1,4 +1,6 @@
+import type { Duplex } from 'node:stream';
 import { WebSocket } from 'ws';
+import { TickCork } from './tick-cork.ts';
 
 /**
  * Bytes a socket may hold unsent before the queue stops handing it more: past this the client is
@@ -59,9 +61,12 @@ export class OutboundQueue {
   #overflowed = false;
   #closed = false;
   readonly #onWritten = () => this.#flush();
+  readonly #cork: TickCork | undefined;
 
-  constructor(socket: WebSocket, limits: OutboundQueueLimits, hooks: { onOverflow(): void; onDrop?(count: number): void }) {
+  /** `transport` is the stream under `socket` (the upgraded connection); given, frames sent in one tick share one write. */
+  constructor(socket: WebSocket, limits: OutboundQueueLimits, hooks: { onOverflow(): void; onDrop?(count: number): void }, transport?: Duplex) {
     this.#socket = socket;
+    this.#cork = transport && new TickCork(transport);
     this.#limits = limits;
     this.#onOverflow = hooks.onOverflow;
     this.#onDrop = hooks.onDrop ?? (() => {});
@@ -115,6 +120,7 @@ export class OutboundQueue {
 
   #flush(): void {
     const socket = this.#socket;
+    if (this.#cork && (this.#replies.length > 0 || this.#events.length > 0)) this.#cork.hold();
     while (!this.#closed && socket.readyState === WebSocket.OPEN && socket.bufferedAmount < SOCKET_HIGH_WATER_BYTES) {
       const reply = this.#replies.peek();
       const event = this.#events.peek();
