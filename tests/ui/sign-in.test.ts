@@ -64,4 +64,34 @@ describe('signing in to the studio', () => {
     // The gateway may answer from its identity cache for up to gateway.auth.cacheSeconds (5 s).
     await expect.poll(whoAmIWithOldCookie, { timeout: 10_000, interval: 250 }).toBe(401);
   });
+
+  it('shows the sign-in page only once the kernel has ended the session, so a reload straight after stays signed out', async () => {
+    const { page, server } = studio;
+    await signIn(page, server.url, 'admin', ADMIN_PASSWORD);
+    // A slow kernel: the answer that clears the cookie comes 700 ms after the click.
+    await page.route('**/auth/logout', async (route) => {
+      await new Promise((resolve) => setTimeout(resolve, 700));
+      // A reload before this point cancels the request: the kernel then never hears of the sign-out.
+      await route.continue().catch(() => undefined);
+    });
+
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    await page.getByRole('button', { name: 'Signing out…' }).waitFor();
+    await page.getByText('You are signed out.').waitFor();
+    await page.reload();
+
+    await page.getByLabel('Username').waitFor();
+    expect(await page.getByRole('heading', { name: 'Plugins' }).count()).toBe(0);
+  });
+
+  it('says so when the kernel cannot end the session', async () => {
+    const { page, server } = studio;
+    await signIn(page, server.url, 'admin', ADMIN_PASSWORD);
+    await page.route('**/auth/logout', (route) => route.abort('connectionrefused'));
+
+    await page.getByRole('button', { name: 'Sign out' }).click();
+
+    await page.getByText(/The kernel did not end the session \(The kernel cannot be reached .*\), so a reload may find this browser still signed in\./).waitFor();
+    await page.getByLabel('Username').waitFor();
+  });
 });

@@ -47,12 +47,20 @@ export async function signIn(username: string, password: string): Promise<void> 
   open(await whoAmI());
 }
 
-/** Ends the session on the kernel and locally; `notice` is shown on the sign-in page. */
+/**
+ * Ends the session on the kernel, then here; `notice` is shown on the sign-in page. The kernel
+ * goes first because only its answer clears the (HttpOnly) cookie: a page that showed the
+ * sign-in form before that could be reloaded, or closed, with the session still valid.
+ */
 export async function signOut(notice = 'You are signed out.'): Promise<void> {
+  const failure = await logout().then(
+    () => undefined,
+    // Unauthenticated: the session had ended already, which is what signing out wants.
+    (error: unknown) => (error instanceof BusError && error.code === ErrorCode.Unauthenticated ? undefined : describeError(error)),
+  );
   const current = session();
   if (current.status === 'signed-in') current.client.close();
-  setSession({ status: 'signed-out', notice });
-  await logout().catch(() => undefined);
+  setSession({ status: 'signed-out', notice: failure === undefined ? notice : `${notice} The kernel did not end the session (${failure}), so a reload may find this browser still signed in.` });
 }
 
 function open(caller: WhoAmI): void {
