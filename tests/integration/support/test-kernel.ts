@@ -58,7 +58,9 @@ export async function startTestKernel(plugins: object[], options: { start?: bool
         };
         const timer = setTimeout(() => {
           cleanup();
-          reject(new Error(`plugin '${plugin}' did not reach '${state}' within ${timeoutMs} ms (now '${kernel.supervisor(plugin).state}'; states: ${states.filter((s) => s.plugin === plugin).map((s) => s.to).join(' -> ')})`));
+          const supervisor = kernel.supervisor(plugin);
+          const lastError = supervisor.lastError === undefined ? '' : `; last error: ${supervisor.lastError}`;
+          reject(new Error(`plugin '${plugin}' did not reach '${state}' within ${timeoutMs} ms (now '${supervisor.state}'; states: ${states.filter((s) => s.plugin === plugin).map((s) => s.to).join(' -> ')}${lastError})`));
         }, timeoutMs);
         const cleanup = () => {
           clearTimeout(timer);
