@@ -29,6 +29,9 @@ const help = `Usage: npm run bench -- [options]
   --n <calls>           measured calls per loop, sequential and in flight (default 20000)
   --warmup <calls>      unmeasured calls before each loop (default 2000)
   --concurrency <c>     calls in flight in the pipelined loop (default 64)
+  --slices <k>          parts each loop is measured in, the scenarios taking turns part by part, so that
+                        load from elsewhere falls on baselines and targets alike (default 10; 1: each loop
+                        in one piece, one scenario after another)
   --only <a,b>          scenarios: ${Object.keys(SCENARIOS).join(', ')} (each ratio needs its baselines: raw; koa + kernel-sdk for rpc and koa-bus; ws-bare for ws),
                         and llm; without a call scenario (--only llm) neither calls nor start-up are measured
   --ready-samples <k>   plugin start-ups per plugin for ready times (default 10)
@@ -50,6 +53,7 @@ const { values: options } = parseArgs({
     n: { type: 'string', default: '20000' },
     warmup: { type: 'string', default: '2000' },
     concurrency: { type: 'string', default: '64' },
+    slices: { type: 'string', default: '10' },
     only: { type: 'string' },
     'ready-samples': { type: 'string', default: '10' },
     'rss-samples': { type: 'string', default: '3' },
@@ -79,7 +83,7 @@ if (unknown?.length) throw new Error(`--only: unknown scenario(s) ${unknown.join
 const only = selection?.filter((name): name is ScenarioName => name in SCENARIOS);
 const measureCalls = only === undefined || only.length > 0;
 const measureLlm = !options['skip-llm'] && (selection === undefined || selection.includes(LLM));
-const config: CallRunConfig = { n: count('n', 1), warmup: count('warmup', 0), concurrency: count('concurrency', 1), only: only?.length ? only : undefined };
+const config: CallRunConfig = { n: count('n', 1), warmup: count('warmup', 0), concurrency: count('concurrency', 1), slices: count('slices', 1), only: only?.length ? only : undefined };
 const llmTokens = options['llm-tokens']!.split(',').map(Number);
 if (!llmTokens.every((tokens) => Number.isInteger(tokens) && tokens >= 1)) throw new Error(`--llm-tokens must be integers >= 1, got ${options['llm-tokens']}`);
 const llmConfig: LlmBenchConfig = { runs: count('llm-runs', 1), warmup: LLM_WARMUP_ROUNDS, maxTokens: llmTokens };
@@ -157,7 +161,7 @@ async function benchmark(): Promise<void> {
   const callRuns: CallRun[] = [];
   let startup: StartupResult | undefined;
   if (measureCalls) {
-    log(`calls: ${runs} run(s), n=${config.n}, warm-up ${config.warmup}, ${config.concurrency} in flight`);
+    log(`calls: ${runs} run(s), n=${config.n} in ${config.slices} part(s) per loop, warm-up ${config.warmup}, ${config.concurrency} in flight`);
     for (let run = 1; run <= runs; run++) {
       log(`run ${run}/${runs}`);
       callRuns.push(await measureInChild<CallRun>('run-once.ts', ['calls', JSON.stringify(config)]));
@@ -178,7 +182,7 @@ async function benchmark(): Promise<void> {
     startup: startup && summarizeStartup(startup),
   };
   const llmSummary = llm && summarizeLlm(llm);
-  if (measureCalls) console.log('\n' + formatReport(summary.scenarios, summary.ratios, summary.startup, { runs, n: config.n, concurrency: config.concurrency, cpus: meta.pinnedToCpus }));
+  if (measureCalls) console.log('\n' + formatReport(summary.scenarios, summary.ratios, summary.startup, { runs, n: config.n, concurrency: config.concurrency, slices: config.slices, cpus: meta.pinnedToCpus }));
   if (llm && llmSummary) console.log('\n' + formatLlmReport(llm, llmSummary, meta.pinnedToCpus));
   const llmResult = llm && { config: llmConfig, summary: llmSummary, run: llm };
   writeFileSync(options.out!, JSON.stringify({ meta, config, summary, runs: callRuns, startup, llm: llmResult }, null, 2) + '\n');

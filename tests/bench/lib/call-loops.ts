@@ -32,6 +32,18 @@ export async function measureLoop(call: MeasuredCall, plan: LoopPlan): Promise<L
 
 /** Keeps `concurrency` calls in flight until `n` have completed; each call's latency is recorded. */
 export async function runLoop(call: MeasuredCall, n: number, concurrency: number): Promise<LoopSummary> {
+  const { latencyMs, elapsedMs } = await recordLoop(call, n, concurrency);
+  return summarize(latencyMs, elapsedMs, concurrency);
+}
+
+/** What one loop recorded: each call's latency (ms, in the order the calls were made) and the loop's duration. */
+export interface LoopSamples {
+  latencyMs: Float64Array;
+  elapsedMs: number;
+}
+
+/** runLoop without the summary, for loops measured in parts (see call-scenarios.ts). */
+export async function recordLoop(call: MeasuredCall, n: number, concurrency: number): Promise<LoopSamples> {
   const latencyMs = new Float64Array(n);
   let issued = 0;
   const worker = async () => {
@@ -44,10 +56,11 @@ export async function runLoop(call: MeasuredCall, n: number, concurrency: number
   };
   const started = performance.now();
   await Promise.all(Array.from({ length: Math.max(1, Math.min(concurrency, n)) }, worker));
-  return summarize(latencyMs, performance.now() - started, concurrency);
+  return { latencyMs, elapsedMs: performance.now() - started };
 }
 
-function summarize(latencyMs: Float64Array, elapsedMs: number, concurrency: number): LoopSummary {
+/** Percentiles, mean and throughput of recorded latencies over `elapsedMs`. */
+export function summarize(latencyMs: Float64Array, elapsedMs: number, concurrency: number): LoopSummary {
   const sorted = latencyMs.slice().sort();
   let total = 0;
   for (const value of sorted) total += value;

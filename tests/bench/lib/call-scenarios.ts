@@ -1,7 +1,7 @@
 import { loadavg } from 'node:os';
 import { performance } from 'node:perf_hooks';
-import { openBenchKernel } from './bench-kernel.ts';
-import { echoCall, runLoop, type LoopPlan, type LoopSummary } from './call-loops.ts';
+import { openBenchKernel, type BenchKernel } from './bench-kernel.ts';
+import { echoCall, recordLoop, runLoop, summarize, type LoopPlan, type LoopSummary, type MeasuredCall } from './call-loops.ts';
 import type { CallTarget } from './call-target.ts';
 import { openJsonRpcTarget } from './json-rpc-target.ts';
 import { childPids, cpuTimeMs, residentMiB } from './proc-status.ts';
@@ -63,13 +63,31 @@ export interface CallRunConfig {
   n: number;
   warmup: number;
   concurrency: number;
+  /**
+   * Parts each scenario's loop is measured in, the scenarios taking turns part by part; 1 measures
+   * each loop in one piece, one scenario after another.
+   */
+  slices: number;
   /** Scenarios to run; all when unset. */
   only?: readonly ScenarioName[];
   /** Makes the plugins write CPU profiles here. */
   profileDir?: string;
 }
 
-/** Runs every selected scenario back to back, each against a fresh process (or kernel). */
+/** A scenario's target, open and answering, with what measuring it needs. */
+interface OpenScenario {
+  name: ScenarioName;
+  call: MeasuredCall;
+  processes: Processes;
+  firstReplyMs: number;
+  rssMiB(): Record<string, number | undefined>;
+}
+
+/**
+ * Opens every selected scenario's target (child processes, in-process servers, one kernel), then
+ * measures them all interleaved (see measureInterleaved), then the bus scenario, whose loops run
+ * inside bench-driver.
+ */
 export async function runCallScenarios(config: CallRunConfig, log: (line: string) => void): Promise<CallRun> {
   const selected = (name: ScenarioName) => !config.only || config.only.includes(name);
   const sequential: LoopPlan = { n: config.n, warmup: config.warmup, concurrency: 1 };
@@ -82,110 +100,138 @@ export async function runCallScenarios(config: CallRunConfig, log: (line: string
         ` ${config.concurrency} in flight ${result.pipelined.callsPerSec}/s`,
     );
   };
+  const scenarios: OpenScenario[] = [];
+  const closers: (() => Promise<void>)[] = [];
+  /** Opens `target` (timed from `since`), checks one echo and adds it to the scenarios. */
+  const add = async (name: ScenarioName, target: CallTarget, since: number, processes: Processes, rssMiB: () => Record<string, number | undefined>) => {
+    closers.push(() => target.close());
+    const call = echoCall((params) => target.echo(params));
+    await call();
+    scenarios.push({ name, call, processes, firstReplyMs: round(performance.now() - since), rssMiB });
+  };
 
-  const stdioTargets = [['raw', () => openRawTarget()], ['jsonrpc', openJsonRpcTarget], ['relay', () => openRawTarget('raw-relay.mjs')]] as const;
-  for (const [name, open] of stdioTargets) {
-    if (!selected(name)) continue;
-    const opened = performance.now();
-    const target = open();
-    try {
-      await echoCall((params) => target.echo(params))();
-      const firstReplyMs = round(performance.now() - opened);
+  try {
+    const stdioTargets = [['raw', () => openRawTarget()], ['jsonrpc', openJsonRpcTarget], ['relay', () => openRawTarget('raw-relay.mjs')]] as const;
+    for (const [name, open] of stdioTargets) {
+      if (!selected(name)) continue;
+      const opened = performance.now();
+      const target = open();
       const processes: Processes = { harness: process.pid, child: target.pid };
+      await add(name, target, opened, processes, () => ({ child: residentMiB(target.pid) }));
       const grandchild = childPids(target.pid)[0];
       if (grandchild !== undefined) processes.grandchild = grandchild;
-      record({ ...(await measureTarget(name, target, processes, sequential, pipelined)), firstReplyMs, rssMiB: { child: residentMiB(target.pid) } });
-    } finally {
-      await target.close();
     }
-  }
 
-  const inProcessBaselines = [['koa', openBareKoaTarget], ['ws-bare', openBareWsTarget]] as const;
-  for (const [name, open] of inProcessBaselines) {
-    if (!selected(name)) continue;
-    const opened = performance.now();
-    const target = await open();
-    try {
-      await echoCall((params) => target.echo(params))();
-      const firstReplyMs = round(performance.now() - opened);
-      record({ ...(await measureTarget(name, target, { harness: process.pid }, sequential, pipelined)), firstReplyMs, rssMiB: { harness: residentMiB(process.pid) } });
-    } finally {
-      await target.close();
+    const inProcessBaselines = [['koa', openBareKoaTarget], ['ws-bare', openBareWsTarget]] as const;
+    for (const [name, open] of inProcessBaselines) {
+      if (!selected(name)) continue;
+      const opened = performance.now();
+      await add(name, await open(), opened, { harness: process.pid }, () => ({ harness: residentMiB(process.pid) }));
     }
-  }
 
-  if (selected('kernel-sdk') || selected('kernel-raw') || selected('bus') || selected('koa-bus') || selected('rpc') || selected('ws')) {
-    const opened = performance.now();
-    const bench = await openBenchKernel({ profileDir: config.profileDir });
-    try {
-      await echoCall((params) => bench.sdkPlugin.echo(params))();
-      const firstReplyMs = round(performance.now() - opened);
-      const pid = (plugin: string) => bench.kernel.supervisor(plugin).process?.pid;
-      const memory = () => ({
+    let bench: BenchKernel | undefined;
+    let kernelFirstReplyMs = 0;
+    let memory = () => ({});
+    if (selected('kernel-sdk') || selected('kernel-raw') || selected('bus') || selected('koa-bus') || selected('rpc') || selected('ws')) {
+      const opened = performance.now();
+      const kernel = await openBenchKernel({ profileDir: config.profileDir });
+      bench = kernel;
+      closers.push(() => kernel.close());
+      await echoCall((params) => kernel.sdkPlugin.echo(params))();
+      kernelFirstReplyMs = round(performance.now() - opened);
+      const pid = (plugin: string) => kernel.kernel.supervisor(plugin).process?.pid;
+      memory = () => ({
         kernel: residentMiB(process.pid),
         'bench-echo': residentMiB(pid('bench-echo')),
         'bench-driver': residentMiB(pid('bench-driver')),
         'bench-raw': residentMiB(pid('bench-raw')),
       });
-      for (const [name, target, plugin] of [['kernel-sdk', bench.sdkPlugin, 'bench-echo'], ['kernel-raw', bench.rawPlugin, 'bench-raw']] as const) {
-        if (!selected(name)) continue;
-        const processes = { kernel: process.pid, [plugin]: pid(plugin) };
-        record({ ...(await measureTarget(name, target, processes, sequential, pipelined)), firstReplyMs, rssMiB: memory() });
-      }
-      const gatewayTargets = [
-        ['koa-bus', () => openKoaForwardTarget((params) => bench.kernel.call('benchecho.echo', params))],
-        ['rpc', async () => openGatewayRpcTarget(bench.gatewayUrl, 'benchecho.echo')],
-        ['ws', () => openGatewayWsTarget(bench.gatewayUrl, 'benchecho.echo')],
+      const kernelTargets = [
+        ['kernel-sdk', async () => kernel.sdkPlugin, 'bench-echo'],
+        ['kernel-raw', async () => kernel.rawPlugin, 'bench-raw'],
+        ['koa-bus', () => openKoaForwardTarget((params) => kernel.kernel.call('benchecho.echo', params)), 'bench-echo'],
+        ['rpc', async () => openGatewayRpcTarget(kernel.gatewayUrl, 'benchecho.echo'), 'bench-echo'],
+        ['ws', () => openGatewayWsTarget(kernel.gatewayUrl, 'benchecho.echo'), 'bench-echo'],
       ] as const;
-      for (const [name, open] of gatewayTargets) {
+      for (const [name, open, plugin] of kernelTargets) {
         if (!selected(name)) continue;
-        const target = await open();
-        try {
-          await echoCall((params) => target.echo(params))();
-          const processes = { kernel: process.pid, 'bench-echo': pid('bench-echo') };
-          record({ ...(await measureTarget(name, target, processes, sequential, pipelined)), firstReplyMs, rssMiB: memory() });
-        } finally {
-          await target.close();
-        }
+        await add(name, await open(), opened, { kernel: process.pid, [plugin]: pid(plugin) }, memory);
+        // Every kernel scenario reports the kernel's own start-up as its first reply.
+        scenarios.at(-1)!.firstReplyMs = kernelFirstReplyMs;
       }
-      if (selected('bus')) {
-        const processes = { kernel: process.pid, 'bench-driver': pid('bench-driver'), 'bench-echo': pid('bench-echo') };
-        // The warm-up is a call of its own, so that the CPU window holds the measured calls only.
-        const driverLoop = async (plan: LoopPlan) => {
-          await bench.runDriver({ ...plan, n: plan.warmup, warmup: 0 });
-          return withCpu(processes, plan.n, () => bench.runDriver({ ...plan, warmup: 0 }));
-        };
-        const [driverSequential, cpuSequential] = await driverLoop(sequential);
-        const [driverPipelined, cpuPipelined] = await driverLoop(pipelined);
-        record({
-          name: 'bus', description: SCENARIOS.bus, firstReplyMs, sequential: driverSequential, pipelined: driverPipelined,
-          cpuUsPerCall: { sequential: cpuSequential, pipelined: cpuPipelined }, rssMiB: memory(),
-        });
-      }
-    } finally {
-      await bench.close();
     }
+
+    const slices = Math.max(1, Math.min(config.slices, config.n));
+    const measuredSequential = await measureInterleaved(scenarios, sequential, slices);
+    const measuredPipelined = await measureInterleaved(scenarios, pipelined, slices);
+    for (const scenario of scenarios) {
+      const [sequentialSummary, cpuSequential] = measuredSequential.get(scenario.name)!;
+      const [pipelinedSummary, cpuPipelined] = measuredPipelined.get(scenario.name)!;
+      record({
+        name: scenario.name, description: SCENARIOS[scenario.name], firstReplyMs: scenario.firstReplyMs,
+        sequential: sequentialSummary, pipelined: pipelinedSummary,
+        cpuUsPerCall: { sequential: cpuSequential, pipelined: cpuPipelined }, rssMiB: scenario.rssMiB(),
+      });
+    }
+
+    if (bench && selected('bus')) {
+      const driver = bench;
+      const pid = (plugin: string) => driver.kernel.supervisor(plugin).process?.pid;
+      const processes = { kernel: process.pid, 'bench-driver': pid('bench-driver'), 'bench-echo': pid('bench-echo') };
+      // The warm-up is a call of its own, so that the CPU window holds the measured calls only.
+      const driverLoop = async (plan: LoopPlan) => {
+        await driver.runDriver({ ...plan, n: plan.warmup, warmup: 0 });
+        return withCpu(processes, plan.n, () => driver.runDriver({ ...plan, warmup: 0 }));
+      };
+      const [driverSequential, cpuSequential] = await driverLoop(sequential);
+      const [driverPipelined, cpuPipelined] = await driverLoop(pipelined);
+      record({
+        name: 'bus', description: SCENARIOS.bus, firstReplyMs: kernelFirstReplyMs, sequential: driverSequential, pipelined: driverPipelined,
+        cpuUsPerCall: { sequential: cpuSequential, pipelined: cpuPipelined }, rssMiB: memory(),
+      });
+    }
+  } finally {
+    for (const close of closers.reverse()) await close();
   }
   run.loadavgEnd = loadavgNow();
   log(`  loadavg ${run.loadavgStart.join(' ')} -> ${run.loadavgEnd.join(' ')}`);
   return run;
 }
 
-async function measureTarget(name: ScenarioName, target: CallTarget, processes: Processes, sequential: LoopPlan, pipelined: LoopPlan) {
-  const call = echoCall((params) => target.echo(params));
-  const loop = async ({ n, warmup, concurrency }: LoopPlan) => {
-    await runLoop(call, warmup, concurrency);
-    return withCpu(processes, n, () => runLoop(call, n, concurrency));
-  };
-  const [sequentialSummary, cpuSequential] = await loop(sequential);
-  const [pipelinedSummary, cpuPipelined] = await loop(pipelined);
-  return {
-    name,
-    description: SCENARIOS[name],
-    sequential: sequentialSummary,
-    pipelined: pipelinedSummary,
-    cpuUsPerCall: { sequential: cpuSequential, pipelined: cpuPipelined },
-  };
+/**
+ * Measures one loop (`plan`) of every scenario: each scenario's warm-up first, then `plan.n` calls
+ * per scenario in `slices` parts, the scenarios taking turns part by part and the first of each
+ * turn rotating. A burst of load from elsewhere on this shared machine then falls on every
+ * scenario alike instead of on whichever happened to run at the time, which is what the ratios
+ * of one run need. Latency percentiles come from all of a scenario's calls together; calls/s is
+ * its calls over the summed time of its parts; CPU per call sums each part's CPU time.
+ */
+async function measureInterleaved(scenarios: OpenScenario[], plan: LoopPlan, slices: number): Promise<Map<ScenarioName, [LoopSummary, CpuPerCall]>> {
+  for (const scenario of scenarios) await runLoop(scenario.call, plan.warmup, plan.concurrency);
+  const parts = Array.from({ length: slices }, (_, index) => Math.floor((plan.n * (index + 1)) / slices) - Math.floor((plan.n * index) / slices));
+  const taken = new Map(scenarios.map((scenario) => [scenario.name, { latencyMs: new Float64Array(plan.n), filled: 0, elapsedMs: 0, cpuMs: new Map<string, number>() }]));
+  for (const [turn, size] of parts.entries()) {
+    for (let offset = 0; offset < scenarios.length; offset++) {
+      const scenario = scenarios[(turn + offset) % scenarios.length]!;
+      const sums = taken.get(scenario.name)!;
+      const before = Object.entries(scenario.processes).map(([name, pid]) => [name, pid, cpuTimeMs(pid)] as const);
+      const part = await recordLoop(scenario.call, size, plan.concurrency);
+      for (const [name, pid, startMs] of before) {
+        const endMs = cpuTimeMs(pid);
+        // NaN (a process whose CPU time could not be read) stays NaN through the sum and reports as unknown.
+        sums.cpuMs.set(name, (sums.cpuMs.get(name) ?? 0) + (endMs === undefined || startMs === undefined ? Number.NaN : endMs - startMs));
+      }
+      sums.latencyMs.set(part.latencyMs, sums.filled);
+      sums.filled += part.latencyMs.length;
+      sums.elapsedMs += part.elapsedMs;
+    }
+  }
+  const measured = new Map<ScenarioName, [LoopSummary, CpuPerCall]>();
+  for (const [name, sums] of taken) {
+    const cpu = Object.fromEntries([...sums.cpuMs].map(([processName, ms]) => [processName, Number.isNaN(ms) ? undefined : round((ms * 1000) / plan.n)]));
+    measured.set(name, [summarize(sums.latencyMs, sums.elapsedMs, plan.concurrency), cpu]);
+  }
+  return measured;
 }
 
 /** Runs `work` (a loop of `calls` calls) and divides each process's CPU time over it by `calls`. */

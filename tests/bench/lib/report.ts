@@ -123,10 +123,11 @@ export function formatReport(
   scenarios: Partial<Record<ScenarioName, ScenarioSummary>>,
   ratios: RatioSummary[],
   startup: ReturnType<typeof summarizeStartup> | undefined,
-  { runs, n, concurrency, cpus }: { runs: number; n: number; concurrency: number; cpus: string },
+  { runs, n, concurrency, slices, cpus }: { runs: number; n: number; concurrency: number; slices: number; cpus: string },
 ): string {
   const lines: string[] = [];
-  lines.push(`Calls: {msg: 'hello'}, ${n} sequential and ${n} with ${concurrency} in flight per scenario; medians of ${runs} run(s); CPUs ${cpus}.`, '');
+  const taken = slices > 1 ? `, each loop in ${slices} parts taken in turn with the other scenarios` : '';
+  lines.push(`Calls: {msg: 'hello'}, ${n} sequential and ${n} with ${concurrency} in flight per scenario${taken}; medians of ${runs} run(s); CPUs ${cpus}.`, '');
   lines.push(table(
     ['scenario', 'seq p50 µs', 'seq p99 µs', 'seq calls/s', `${concurrency}-in-flight calls/s`, `${concurrency}-in-flight p50 µs`],
     Object.values(scenarios).map((summary) => [
