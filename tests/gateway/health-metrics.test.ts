@@ -158,6 +158,20 @@ describe('/metrics', () => {
     expect(sampleValue(families, requests, requests, { method: 'GET', route: '/api/plugins/:id/status', status: '404' })).toBe(1);
   });
 
+  it('counts every request exactly at a scrape, however many came before it (they are recorded in batches)', async () => {
+    const gw = await open([echoPlugin()]);
+    const rpc = () =>
+      fetch(`${gw.url}/rpc`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'echo.echo', params: { n: 1 } }) });
+    // More than one batch (512), and not a whole number of them.
+    for (let round = 0; round < 13; round++) await Promise.all(Array.from({ length: 50 }, rpc));
+    const families = await scrape(gw);
+    const requests = 'cyberstudio_gateway_requests_total';
+    const duration = 'cyberstudio_gateway_request_duration_seconds';
+    expect(sampleValue(families, requests, requests, { method: 'POST', route: '/rpc', status: '200' })).toBe(650);
+    expect(sampleValue(families, duration, `${duration}_count`, { method: 'POST', route: '/rpc' })).toBe(650);
+    expect(sampleValue(families, duration, `${duration}_bucket`, { method: 'POST', route: '/rpc', le: '+Inf' })).toBe(650);
+  });
+
   it("keeps its metrics out of prom-client's global registry", async () => {
     const gw = await open([echoPlugin()]);
     await scrape(gw);
