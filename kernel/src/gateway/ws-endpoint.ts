@@ -113,14 +113,18 @@ export class WsEndpoint {
   /** An outbound queue for `socket` with the gateway's limits; `onTooSlow` runs when unread replies pass wsMaxBufferedBytes. */
   queueFor(socket: WebSocket, onTooSlow: () => void): OutboundQueue {
     const { wsEventBuffer, wsMaxBufferedBytes } = this.#gateway.settings.limits;
-    const hooks = {
-      onOverflow: () => {
-        this.#queueMetrics.closedSlow(this.#name);
-        onTooSlow();
+    return new OutboundQueue(
+      socket,
+      { maxEvents: wsEventBuffer, maxReplyBytes: wsMaxBufferedBytes },
+      {
+        onOverflow: () => {
+          this.#queueMetrics.closedSlow(this.#name);
+          onTooSlow();
+        },
+        onDrop: (count) => this.#queueMetrics.eventsDropped(this.#name, count),
       },
-      onDrop: (count: number) => this.#queueMetrics.eventsDropped(this.#name, count),
-    };
-    return new OutboundQueue(socket, { maxEvents: wsEventBuffer, maxReplyBytes: wsMaxBufferedBytes }, hooks, this.#transports.get(socket));
+      this.#transports.get(socket),
+    );
   }
 
   /** Closes every socket with 1001, cutting off those that do not finish the close handshake in time. Idempotent. */

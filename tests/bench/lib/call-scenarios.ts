@@ -102,12 +102,15 @@ export async function runCallScenarios(config: CallRunConfig, log: (line: string
   };
   const scenarios: OpenScenario[] = [];
   const closers: (() => Promise<void>)[] = [];
-  /** Opens `target` (timed from `since`), checks one echo and adds it to the scenarios. */
-  const add = async (name: ScenarioName, target: CallTarget, since: number, processes: Processes, rssMiB: () => Record<string, number | undefined>) => {
+  /**
+   * Checks one echo of the opened `target` and adds it to the scenarios; its first reply is timed
+   * from `since`, or is `firstReplyMs` when given (the kernel scenarios report the kernel's start-up).
+   */
+  const add = async (name: ScenarioName, target: CallTarget, since: number, processes: Processes, rssMiB: () => Record<string, number | undefined>, firstReplyMs?: number) => {
     closers.push(() => target.close());
     const call = echoCall((params) => target.echo(params));
     await call();
-    scenarios.push({ name, call, processes, firstReplyMs: round(performance.now() - since), rssMiB });
+    scenarios.push({ name, call, processes, firstReplyMs: firstReplyMs ?? round(performance.now() - since), rssMiB });
   };
 
   try {
@@ -155,9 +158,7 @@ export async function runCallScenarios(config: CallRunConfig, log: (line: string
       ] as const;
       for (const [name, open, plugin] of kernelTargets) {
         if (!selected(name)) continue;
-        await add(name, await open(), opened, { kernel: process.pid, [plugin]: pid(plugin) }, memory);
-        // Every kernel scenario reports the kernel's own start-up as its first reply.
-        scenarios.at(-1)!.firstReplyMs = kernelFirstReplyMs;
+        await add(name, await open(), opened, { kernel: process.pid, [plugin]: pid(plugin) }, memory, kernelFirstReplyMs);
       }
     }
 

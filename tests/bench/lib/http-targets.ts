@@ -36,19 +36,15 @@ function postJson(agent: Agent, url: URL, body: string): Promise<unknown> {
  * answers it, called over keep-alive HTTP like the gateway.
  */
 export function openBareKoaTarget(): Promise<CallTarget> {
-  return openKoaTarget(async (params) => params);
+  return openKoaForwardTarget(async (params) => params);
 }
 
 /**
- * (context) The same bare koa handler, answering with `forward(params)`: given the kernel's
+ * (context) The same bare koa handler, answering with `answer(params)`: given the kernel's
  * `kernel.call` to a plugin, it composes the /rpc baseline's two parts in one process with no
  * gateway, so `/rpc` minus this is what the gateway itself adds.
  */
-export function openKoaForwardTarget(forward: (params: Record<string, unknown>) => Promise<unknown>): Promise<CallTarget> {
-  return openKoaTarget(forward);
-}
-
-async function openKoaTarget(answer: (params: Record<string, unknown>) => Promise<unknown>): Promise<CallTarget> {
+export async function openKoaForwardTarget(answer: (params: Record<string, unknown>) => Promise<unknown>): Promise<CallTarget> {
   const app = new Koa();
   app.use(async (ctx) => {
     const chunks: Buffer[] = [];
