@@ -7,7 +7,8 @@ import { ErrorCode } from '../src/protocol/error-codes.ts';
 import { PLUGIN_COOKIE_ENV, PLUGIN_COOKIE_VALUE } from '../src/protocol/protocol-constants.ts';
 
 const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
-const helloMain = 'plugins/hello/src/main.ts';
+// The shipped build of the hello plugin, run by plain node as the kernel runs it.
+const helloMain = 'plugins/hello/dist/main.js';
 const consoleMain = 'sdk/test/fixtures/console-plugin.ts';
 
 const initializeParams = (protocolVersions = { min: 1, max: 1 }) => ({
@@ -37,7 +38,7 @@ class PluginChild {
   constructor(entry: string, { cookie = true } = {}) {
     const env: NodeJS.ProcessEnv = { PATH: process.env.PATH, HOME: process.env.HOME };
     if (cookie) env[PLUGIN_COOKIE_ENV] = PLUGIN_COOKIE_VALUE;
-    this.child = spawn(process.execPath, ['--import', 'tsx', entry], { cwd: repoRoot, env, stdio: 'pipe' });
+    this.child = spawn(process.execPath, entry.endsWith('.ts') ? ['--import', 'tsx', entry] : [entry], { cwd: repoRoot, env, stdio: 'pipe' });
     this.exited = once(this.child, 'exit').then(([code, signal]) => ({ code, signal }) as Exit);
     this.child.stderr.setEncoding('utf8').on('data', (text: string) => (this.stderr += text));
     // Parent-side EPIPE when the plugin is gone is the kernel's concern, not this test's.

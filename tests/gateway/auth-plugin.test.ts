@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, expect, it } from 'vitest';
 import { openDatabase } from '@cyberstudio/database';
-import { repoRoot } from '../integration/support/test-kernel.ts';
+import { shippedPlugin } from '../integration/support/test-kernel.ts';
 import { gatewayPerTest, type TestGateway } from './support/test-gateway.ts';
 
 const open = gatewayPerTest();
@@ -13,7 +13,7 @@ const ADMIN_PASSWORD = 'e2e-admin-password-7f3a';
 function authPlugin(config: Record<string, unknown> = {}): object {
   return {
     name: 'auth',
-    entrypoint: join(repoRoot, 'plugins', 'auth', 'src', 'main.ts'),
+    entrypoint: shippedPlugin('auth'),
     activation: 'startup',
     env: { CYBERSTUDIO_ADMIN_PASSWORD: ADMIN_PASSWORD },
     config,

@@ -1,7 +1,6 @@
-import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, expect, it } from 'vitest';
-import { repoRoot } from '../integration/support/test-kernel.ts';
+import { shippedPlugin } from '../integration/support/test-kernel.ts';
 import { gatewayPerTest, type TestGateway } from './support/test-gateway.ts';
 import { WsTestClient } from './support/ws-test-client.ts';
 
@@ -11,7 +10,7 @@ const ADMIN_PASSWORD = 'system-admin-password-4d1b';
 /** The real auth plugin, run by the kernel from its source, with its sign-in route. */
 const authPlugin = {
   name: 'auth',
-  entrypoint: join(repoRoot, 'plugins', 'auth', 'src', 'main.ts'),
+  entrypoint: shippedPlugin('auth'),
   activation: 'startup',
   env: { CYBERSTUDIO_ADMIN_PASSWORD: ADMIN_PASSWORD },
   http: { routes: { 'POST /auth/login': 'auth.http.login', 'POST /auth/logout': 'auth.http.logout' } },

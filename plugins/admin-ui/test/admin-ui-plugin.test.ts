@@ -3,14 +3,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { gatewayPerTest } from '../../../tests/gateway/support/test-gateway.ts';
-import { repoRoot } from '../../../tests/integration/support/test-kernel.ts';
+import { shippedPlugin } from '../../../tests/integration/support/test-kernel.ts';
 
 const INDEX = '<!doctype html><title>studio</title>';
 
 /** The plugin as plugins.json registers it (root mount), serving `distDir`. */
 const adminUi = (distDir: string) => ({
   name: 'admin-ui',
-  entrypoint: join(repoRoot, 'plugins/admin-ui/src/main.ts'),
+  entrypoint: shippedPlugin('admin-ui'),
   activation: 'startup',
   capabilities: ['studio.info', 'studio.whoami'],
   config: { distDir },

@@ -128,7 +128,7 @@ async function measurePluginReady(result: StartupResult, samples: number): Promi
   const dir = await mkdtemp(join(tmpdir(), 'cds-bench-ready-'));
   const registryFile = join(dir, 'plugins.json');
   const plugins = [
-    { name: 'hello', entrypoint: join(repoRoot, 'plugins/hello/src/main.ts'), activation: 'lazy', capabilities: ['hello.echo', 'hello.stream'] },
+    { name: 'hello', entrypoint: join(repoRoot, 'plugins/hello/dist/main.js'), activation: 'lazy', capabilities: ['hello.echo', 'hello.stream'] },
     { name: 'bench-raw', entrypoint: join(benchDir, 'children/raw-plugin.mjs'), activation: 'lazy', capabilities: ['rawplugin.echo'] },
   ];
   await writeFile(registryFile, JSON.stringify({ plugins }, null, 2));

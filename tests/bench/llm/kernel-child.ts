@@ -33,7 +33,7 @@ export async function startKernelChild(dir: string, modelsDir: string): Promise<
   const registryFile = join(dir, 'plugins.json');
   const llmserver = {
     name: 'llmserver',
-    entrypoint: join(repoRoot, 'plugins/llmserver/src/main.ts'),
+    entrypoint: join(repoRoot, 'plugins/llmserver/dist/main.js'),
     activation: 'startup',
     capabilities: Object.keys(llmPlugin.capabilities),
     http: { routes: OPENAI_ROUTES },

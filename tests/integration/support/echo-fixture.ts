@@ -1,5 +1,4 @@
-import { join } from 'node:path';
-import { fixture, repoRoot } from './test-kernel.ts';
+import { fixture, shippedPlugin } from './test-kernel.ts';
 
 /** Every capability the echo fixture (tests/fixtures/echo/main.ts) declares in its handshake. */
 export const ECHO_CAPABILITIES = [
@@ -15,7 +14,7 @@ export function echoPlugin(overrides: object = {}): object {
 /** The lazy manifest of the repository's hello plugin (plugins/hello) with hello.echo and hello.stream. */
 export const helloPlugin = {
   name: 'hello',
-  entrypoint: join(repoRoot, 'plugins', 'hello', 'src', 'main.ts'),
+  entrypoint: shippedPlugin('hello'),
   activation: 'lazy',
   capabilities: ['hello.echo', 'hello.stream'],
 };

@@ -4,10 +4,18 @@ import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { pino } from 'pino';
 import { afterEach } from 'vitest';
-import { Kernel, type StateChange } from '../../../kernel/src/index.ts';
+import { Kernel, type StateChange } from '@cyberstudio/kernel';
 
 /** Absolute path of the repository root. */
 export const repoRoot = resolve(fileURLToPath(new URL('../../../', import.meta.url)));
+
+/**
+ * Absolute path of a first-party plugin's shipped entrypoint, `plugins/<name>/dist/main.js`:
+ * tests run the built JavaScript that `npm start` runs, so a build mistake fails them.
+ */
+export function shippedPlugin(name: string): string {
+  return join(repoRoot, 'plugins', name, 'dist', 'main.js');
+}
 
 /** Absolute path of a fixture plugin's entry file, e.g. fixture('echo/main.ts'). */
 export function fixture(path: string): string {

@@ -1,12 +1,11 @@
-import path from 'node:path';
-import { repoRoot } from '../../../../tests/integration/support/test-kernel.ts';
+import { shippedPlugin } from '../../../../tests/integration/support/test-kernel.ts';
 import { llmPlugin } from '../../src/llm-plugin.ts';
 
 /** The plugins.json entry of the real llmserver process (startup, one thread, metering permissions, 60 s to start); `overrides` are spread last. */
 export function llmserverManifest(overrides: object = {}): object {
   return {
     name: 'llmserver',
-    entrypoint: path.join(repoRoot, 'plugins/llmserver/src/main.ts'),
+    entrypoint: shippedPlugin('llmserver'),
     activation: 'startup',
     capabilities: Object.keys(llmPlugin.capabilities),
     config: { threads: 1 },

@@ -1,7 +1,6 @@
-import path from 'node:path';
 import { afterAll, beforeAll } from 'vitest';
 import { startTestGateway, type TestGateway } from '../../../../tests/gateway/support/test-gateway.ts';
-import { repoRoot } from '../../../../tests/integration/support/test-kernel.ts';
+import { shippedPlugin } from '../../../../tests/integration/support/test-kernel.ts';
 import { OPENAI_ROUTES } from '../../src/openai/openai-capabilities.ts';
 import { llmserverManifest } from './llmserver-manifest.ts';
 
@@ -56,7 +55,7 @@ export function useMeteredGateway(llmserver: () => object = () => ({})): Metered
       [
         {
           name: 'auth',
-          entrypoint: path.join(repoRoot, 'plugins/auth/src/main.ts'),
+          entrypoint: shippedPlugin('auth'),
           activation: 'startup',
           env: { CYBERSTUDIO_ADMIN_PASSWORD: ADMIN_PASSWORD },
           http: { routes: { 'POST /auth/login': 'auth.http.login' } },
