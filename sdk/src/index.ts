@@ -1,5 +1,5 @@
 /** @cyberstudio/sdk: platform-neutral protocol types, the RPC engine and the plugin API. Node-only parts live in `@cyberstudio/sdk/node`. */
-export { ErrorCode, LocalErrorCode, wireErrorCatalog, localErrorCatalog, type ErrorCatalogEntry } from './protocol/error-codes.ts';
+export { ErrorCode, ErrorCodeRange, LocalErrorCode, wireErrorCatalog, localErrorCatalog, type ErrorCatalogEntry } from './protocol/error-codes.ts';
 export { BusError, isWireError, errorName, type WireError } from './protocol/bus-error.ts';
 export { LocalError } from './protocol/local-error.ts';
 export {

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { ErrorCode, LocalErrorCode, localErrorCatalog, wireErrorCatalog } from '../src/protocol/error-codes.ts';
+import { ErrorCode, ErrorCodeRange, LocalErrorCode, localErrorCatalog, wireErrorCatalog } from '../src/protocol/error-codes.ts';
 
 /** One documented catalog row: the code and the cells after it. */
 interface DocumentedCode {
@@ -56,10 +56,17 @@ describe('docs/errors.md', () => {
     }
   });
 
-  it('keeps every non-standard wire code in the bus range -32099..-32000', () => {
+  it('keeps every non-standard wire code in the bus range -32099..-32000 or the shared capability range 1000..1999', () => {
+    const { bus, sharedCapability } = ErrorCodeRange;
+    const within = (code: number, range: { min: number; max: number }) => code >= range.min && code <= range.max;
     const outOfRange = documentedWire
       .map((row) => Number(row.code))
-      .filter((code) => !standardJsonRpcCodes.has(code) && (code < -32099 || code > -32000));
+      .filter((code) => !standardJsonRpcCodes.has(code) && !within(code, bus) && !within(code, sharedCapability));
     expect(outOfRange).toEqual([]);
+  });
+
+  it('keeps the capability-level errors a provider raises out of the bus range', () => {
+    const capabilityErrors = [ErrorCode.InsufficientBalance, ErrorCode.RateLimited, ErrorCode.UpstreamFailed];
+    expect(capabilityErrors).toEqual([1001, 1002, 1003]);
   });
 });

@@ -213,11 +213,11 @@ describe('the auth plugin behind the gateway', () => {
     expect(Number(answers[2]!.headers.get('retry-after'))).toBeGreaterThan(0);
     expect(answers[2]!.headers.get('x-ratelimit-limit')).toBe('2');
     expect(answers[2]!.headers.get('x-ratelimit-remaining')).toBe('0');
-    expect(answers[2]!.json.error).toMatchObject({ code: -32013, data: { scope: 'key' } });
+    expect(answers[2]!.json.error).toMatchObject({ code: 1002, data: { scope: 'key' } });
     const unlimitedKey = await rpc(test.url, 'auth.keys.create', { user: 'bo', name: 'open' }, admin.cookie);
     const tooMuch = await rpc(test.url, 'auth.usage.reserve', { user: user.json.result.id, keyId: unlimitedKey.json.result.id, model: 'tiny', tokens: 1000 }, bearer(secrets.add(unlimitedKey.json.result.key as string)));
     expect(tooMuch.status).toBe(402);
-    expect(tooMuch.json.error).toMatchObject({ code: -32015, data: { requested: 1000 } });
+    expect(tooMuch.json.error).toMatchObject({ code: 1001, data: { requested: 1000 } });
     await expectNoSecretsLeaked(test, secrets);
   });
 
@@ -233,7 +233,7 @@ describe('the auth plugin behind the gateway', () => {
     expect([first.status, second.status]).toEqual([401, 401]);
     expect(third.status).toBe(429);
     expect(third.headers.get('retry-after')).toBe('120');
-    expect(third.body.error).toMatchObject({ code: -32013, data: { scope: 'user' } });
+    expect(third.body.error).toMatchObject({ code: 1002, data: { scope: 'user' } });
     expect(right.status).toBe(429);
     expect(right.setCookie).toBe('');
     await expectNoSecretsLeaked(test, secrets);

@@ -75,7 +75,7 @@ describe('/rpc with an auth provider', () => {
     expect(headers.get('x-ratelimit-limit')).toBe('60');
     expect(headers.get('x-ratelimit-remaining')).toBe('0');
     expect(headers.get('x-ratelimit-reset')).toBe('7');
-    expect(json.error).toMatchObject({ code: -32013, data: { retryAfterSeconds: 6.2 } });
+    expect(json.error).toMatchObject({ code: 1002, data: { retryAfterSeconds: 6.2 } });
   });
 
   it('answers 429 when the identity provider itself rate-limits the key', async () => {

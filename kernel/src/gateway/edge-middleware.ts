@@ -22,7 +22,7 @@ export function edgeMiddleware(gateway: GatewayContext): Koa.Middleware {
       const isHttp = error instanceof HttpError;
       const failure = isHttp ? error.error : BusError.from(error);
       if (!isHttp && !(error instanceof BusError)) gateway.logger.error({ err: error, path: ctx.path }, `gateway: ${ctx.method} ${ctx.path} failed: ${(error as Error).message}`);
-      ctx.status = isHttp ? error.status : httpStatusOf(failure.code);
+      ctx.status = isHttp ? error.status : httpStatusOf(failure.code, failure.data);
       ctx.set(errorHeaders(failure));
       ctx.body = ctx.path === '/rpc' ? errorResponse(null, failure) : errorBody(failure);
     } finally {

@@ -1,8 +1,17 @@
-import { BusError, ErrorCode, errorName, wireErrorCatalog } from '@cyberstudio/sdk';
+import { BusError, ErrorCode, ErrorCodeRange, errorName, wireErrorCatalog } from '@cyberstudio/sdk';
 
-/** The HTTP status the catalog gives a wire error code; 500 for codes it does not know. */
-export function httpStatusOf(code: number): number {
-  return (wireErrorCatalog as Record<number, { httpStatus: number }>)[code]?.httpStatus ?? 500;
+/**
+ * The HTTP status for a wire error: the catalog's for its codes; for a plugin's own code
+ * (>= 10000) the `data.httpStatus` it names when that is an integer in 400..599; else 500.
+ */
+export function httpStatusOf(code: number, data?: unknown): number {
+  const cataloged = (wireErrorCatalog as Record<number, { httpStatus: number }>)[code]?.httpStatus;
+  if (cataloged !== undefined) return cataloged;
+  if (code >= ErrorCodeRange.pluginOwnMin) {
+    const named = (data as { httpStatus?: unknown } | null | undefined)?.httpStatus;
+    if (Number.isInteger(named) && (named as number) >= 400 && (named as number) <= 599) return named as number;
+  }
+  return 500;
 }
 
 /**

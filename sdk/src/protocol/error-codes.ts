@@ -4,7 +4,18 @@
  * `docs/errors.md` lists exactly these codes; a test keeps the two in step.
  */
 
-/** Numeric codes carried by JSON-RPC error responses. */
+/**
+ * Where wire codes live (docs/errors.md, "Code ranges"): the bus's own codes in -32099..-32000,
+ * capability errors shared by several plugins in 1000..1999 (listed here), and each plugin's
+ * own codes from 10000 up (documented with the plugin).
+ */
+export const ErrorCodeRange = {
+  bus: { min: -32099, max: -32000 },
+  sharedCapability: { min: 1000, max: 1999 },
+  pluginOwnMin: 10000,
+} as const;
+
+/** Numeric codes carried by JSON-RPC error responses: the bus's in -32099..-32000, shared capability errors in 1000..1999. */
 export const ErrorCode = {
   ParseError: -32700,
   InvalidRequest: -32600,
@@ -23,10 +34,10 @@ export const ErrorCode = {
   ProtocolVersionUnsupported: -32010,
   ShuttingDown: -32011,
   Unauthenticated: -32012,
-  RateLimited: -32013,
   PluginNotFound: -32014,
-  InsufficientBalance: -32015,
-  UpstreamFailed: -32016,
+  InsufficientBalance: 1001,
+  RateLimited: 1002,
+  UpstreamFailed: 1003,
 } as const;
 
 /** A numeric wire error code from the catalog. */
@@ -60,10 +71,10 @@ export const wireErrorCatalog: Readonly<Record<ErrorCode, ErrorCatalogEntry>> = 
   [-32010]: { name: 'ProtocolVersionUnsupported', summary: 'The two sides share no protocol version.', data: '{ supported: { min, max }, requested }', httpStatus: 500 },
   [-32011]: { name: 'ShuttingDown', summary: 'The receiver is shutting down and accepts no new calls.', data: '{ plugin? }', httpStatus: 503 },
   [-32012]: { name: 'Unauthenticated', summary: 'The request carries no credential, or one the identity provider rejects (unknown, expired, revoked).', data: '{ reason }', httpStatus: 401 },
-  [-32013]: { name: 'RateLimited', summary: 'A provider refused the call because the caller is over a rate limit or budget; retry after the given time.', data: '{ retryAfterSeconds, limit?, remaining?, resetSeconds?, scope? }', httpStatus: 429 },
   [-32014]: { name: 'PluginNotFound', summary: 'No plugin of that name is registered (a management call or REST path named it).', data: '{ plugin, capability? }', httpStatus: 404 },
-  [-32015]: { name: 'InsufficientBalance', summary: "The user's token balance cannot cover the tokens a call would spend.", data: '{ userId, balance, requested }', httpStatus: 402 },
-  [-32016]: { name: 'UpstreamFailed', summary: 'A service the provider depends on (a download host, a remote model provider) could not be reached, answered with an error, or sent data that failed verification.', data: '{ upstream, reason, status? }', httpStatus: 502 },
+  [1001]: { name: 'InsufficientBalance', summary: "The user's token balance cannot cover the tokens a call would spend.", data: '{ userId, balance, requested }', httpStatus: 402 },
+  [1002]: { name: 'RateLimited', summary: 'A provider refused the call because the caller is over a rate limit or budget; retry after the given time.', data: '{ retryAfterSeconds, limit?, remaining?, resetSeconds?, scope? }', httpStatus: 429 },
+  [1003]: { name: 'UpstreamFailed', summary: 'A service the provider depends on (a download host, a remote model provider) could not be reached, answered with an error, or sent data that failed verification.', data: '{ upstream, reason, status? }', httpStatus: 502 },
 };
 
 /** String codes of local errors, raised and handled inside one process. */

@@ -28,7 +28,7 @@ export function failureDelayMs(failures: number): number {
   return Math.min(FAILURE_DELAY_BASE_MS * 2 ** Math.max(0, failures - 1), FAILURE_DELAY_CAP_MS);
 }
 
-/** RateLimited (-32013, HTTP 429 with Retry-After) for a locked account. */
+/** RateLimited (1002, HTTP 429 with Retry-After) for a locked account. */
 export function lockedError(retryAfterSeconds: number, limit: number): BusError {
   const seconds = Math.max(1, Math.ceil(retryAfterSeconds));
   return new BusError(ErrorCode.RateLimited, `Too many failed logins: the account is locked; try again in ${seconds} s`, {

@@ -3,7 +3,7 @@ import { BusError, ErrorCode } from '@cyberstudio/sdk';
 /** Which limit a RateLimited error is about: the API key's or the user's (across keys). */
 export type RateLimitScope = 'key' | 'user';
 
-/** RateLimited -32013's data as metering sends it (the gateway turns it into Retry-After and x-ratelimit-*). */
+/** RateLimited 1002's data as metering sends it (the gateway turns it into Retry-After and x-ratelimit-*). */
 export interface RateLimitedData {
   retryAfterSeconds: number;
   limit: number;
@@ -15,14 +15,14 @@ export interface RateLimitedData {
 }
 
 
-/** InsufficientBalance -32015 (HTTP 402): the balance cannot cover the tokens asked for. */
+/** InsufficientBalance 1001 (HTTP 402): the balance cannot cover the tokens asked for. */
 export function insufficientBalance(userId: string, balance: number, requested: number): BusError {
   return new BusError(ErrorCode.InsufficientBalance, `Not enough tokens: the balance is ${balance}, the request needs ${requested}`, {
     userId, balance, requested,
   });
 }
 
-/** RateLimited -32013 (HTTP 429) for a sliding-window limit. */
+/** RateLimited 1002 (HTTP 429) for a sliding-window limit. */
 export function rateLimited(data: RateLimitedData): BusError {
   const unit = data.window === 'rpm' ? 'requests' : 'tokens';
   return new BusError(

@@ -21,7 +21,7 @@ const UNREACHABLE_CODES = new Set([
 /** Code of the local error a silent socket is destroyed with, so it is told apart from a broken connection. */
 export const STALLED = 'DOWNLOAD_STALLED';
 
-/** UpstreamFailed (-32016) about `url`'s host; `data` is `{ upstream, reason, ...extra }`. */
+/** UpstreamFailed (1003) about `url`'s host; `data` is `{ upstream, reason, ...extra }`. */
 export function upstreamFailed(url: URL, reason: DownloadFailure, message: string, extra: Record<string, unknown> = {}): BusError {
   return new BusError(ErrorCode.UpstreamFailed, message, { upstream: url.host, reason, ...extra });
 }

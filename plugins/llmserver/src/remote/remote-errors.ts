@@ -4,7 +4,7 @@ import { BusError, ErrorCode } from '@cyberstudio/sdk';
 export type UpstreamReason =
   | 'offline' | 'timeout' | 'http-status' | 'upstream-auth' | 'upstream-error' | 'bad-response' | 'stream-cut' | 'no-api-key';
 
-/** `data` of the UpstreamFailed (-32016) errors of remote models. */
+/** `data` of the UpstreamFailed (1003) errors of remote models. */
 export interface UpstreamFailedData {
   /** The model id (the key under `remote`). */
   upstream: string;
@@ -53,7 +53,7 @@ export interface FailureContext {
 
 /**
  * The BusError for the last failed attempt: 400/422 -> CapabilityInvalidParams (-32007) with the
- * upstream's message, 429 -> RateLimited (-32013, scope `upstream`), everything else -> UpstreamFailed (-32016).
+ * upstream's message, 429 -> RateLimited (1002, scope `upstream`), everything else -> UpstreamFailed (1003).
  */
 export function remoteFailure(failure: RemoteAttemptError, context: FailureContext): BusError {
   const { id, capability, attempts } = context;
