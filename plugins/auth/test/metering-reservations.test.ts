@@ -54,10 +54,35 @@ describe('reservations', () => {
     expect(await requestsRecorded(user)).toBe(0);
   });
 
-  it('charges tokens used beyond the reservation only as far as the balance goes and reports the overage', async () => {
-    const user = await harness.seedUser({ username: 'ada', balance: 120 });
+  it('refuses a commit whose counts add up to more than the reservation, and changes nothing', async () => {
+    const user = await harness.seedUser({ username: 'ada', balance: 1000 });
     const { reservationId } = await reserve(user, 100);
-    expect(await commit(reservationId, 60, 100)).toEqual({ charged: 120, refunded: 0, balance: 0, overage: 60 });
+
+    await expect(commit(reservationId, 60, 41)).rejects.toMatchObject({
+      code: ErrorCode.CapabilityInvalidParams,
+      data: { errors: [{ instancePath: '/completionTokens' }] },
+    });
+
+    expect(await harness.plugin.call<BalanceView>('auth.balance.get', { user })).toMatchObject({ balance: 900, reserved: 100 });
+    expect(await requestsRecorded(user)).toBe(0);
+    expect(await commit(reservationId, 60, 40)).toEqual({ charged: 100, refunded: 0, balance: 900 });
+  });
+
+  it('refuses token counts that are not integers in 0..2^31-1, and changes nothing', async () => {
+    const user = await harness.seedUser({ username: 'ada', balance: 1000 });
+    const { reservationId } = await reserve(user, 100);
+    const bad = [[1e300, 0], [0, 1e300], [2 ** 31, 0], [-1, 5], [1.5, 2], [Number.MAX_SAFE_INTEGER, 0]];
+
+    for (const [promptTokens, completionTokens] of bad) {
+      await expect(commit(reservationId, promptTokens!, completionTokens!), `${promptTokens}, ${completionTokens}`)
+        .rejects.toMatchObject({ code: ErrorCode.CapabilityInvalidParams });
+    }
+    await expect(reserve(user, 1e300)).rejects.toMatchObject({ code: ErrorCode.CapabilityInvalidParams });
+
+    const row = await harness.state.db.selectFrom('reservations').selectAll().where('id', '=', reservationId).executeTakeFirstOrThrow();
+    expect(row).toMatchObject({ state: 'open', prompt_tokens: null, completion_tokens: null });
+    expect(await harness.balance(user)).toBe(900);
+    expect(await requestsRecorded(user)).toBe(0);
   });
 
   it('refuses a reservation larger than the balance with InsufficientBalance and changes nothing', async () => {
@@ -112,8 +137,8 @@ describe('reservations', () => {
     const outcomes = await Promise.allSettled(Array.from({ length: 50 }, async (_, index) => {
       const { reservationId, balance } = await reserve(user, 40);
       expect(balance).toBeGreaterThanOrEqual(0);
-      // Some generations use less than they reserved, some more (an overage).
-      const result = await commit(reservationId, 20, 10 + (index % 3) * 10);
+      // Some generations use less than they reserved, some all of it.
+      const result = await commit(reservationId, 20, 10 + (index % 2) * 10);
       expect(result.balance).toBeGreaterThanOrEqual(0);
       return result.charged;
     }));

@@ -35,7 +35,7 @@ export function meteringCapabilities(state: AuthState): Record<string, Capabilit
       handler: (params, ctx) => reservations.reserve(ctx.caller, params),
     }),
     [MeteringCapability.Commit]: defineCapability<CommitParams, CommitResult>({
-      description: 'Settles an open reservation with the tokens used: charges them, refunds the rest, records the day\'s usage. Beyond the reservation, charges only what the balance holds and reports the overage.',
+      description: 'Settles an open reservation with the tokens used: charges them, refunds the rest, records the day\'s usage. Counts that add up to more than the reservation are refused (CapabilityInvalidParams) and change nothing.',
       params: schemas.commitParams,
       result: schemas.commitResult,
       handler: (params, ctx) => reservations.commit(ctx.caller, params),

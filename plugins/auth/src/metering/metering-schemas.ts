@@ -2,6 +2,9 @@
 
 const userRef = { type: 'string', minLength: 1, maxLength: 200, description: 'User id or username.' } as const;
 const tokens = { type: 'integer', minimum: 0 } as const;
+/** Most tokens one reservation or commit may name: a 32-bit signed count, far above any context window. */
+export const MAX_CALL_TOKENS = 2 ** 31 - 1;
+const callTokens = { type: 'integer', minimum: 0, maximum: MAX_CALL_TOKENS } as const;
 const day = { type: 'string', pattern: '^\\d{4}-\\d{2}-\\d{2}$', format: 'date', description: 'UTC day, YYYY-MM-DD.' } as const;
 const reservationId = { type: 'string', minLength: 1, maxLength: 200 } as const;
 
@@ -14,7 +17,7 @@ export const reserveParams = {
     user: userRef,
     keyId: { type: 'string', minLength: 1, maxLength: 200, description: 'The API key the request came through (caller.keyId).' },
     model: { type: 'string', minLength: 1, maxLength: 200 },
-    tokens: { ...tokens, description: 'Most tokens the generation may use (prompt + completion).' },
+    tokens: { ...callTokens, description: 'Most tokens the generation may use (prompt + completion).' },
   },
 } as const;
 
@@ -30,14 +33,18 @@ export const commitParams = {
   type: 'object',
   additionalProperties: false,
   required: ['reservationId', 'promptTokens', 'completionTokens'],
-  properties: { reservationId, promptTokens: tokens, completionTokens: tokens },
+  properties: {
+    reservationId,
+    promptTokens: { ...callTokens, description: 'Prompt tokens used; with completionTokens at most the tokens reserved.' },
+    completionTokens: { ...callTokens, description: 'Completion tokens used; with promptTokens at most the tokens reserved.' },
+  },
 } as const;
 
 /** `auth.usage.commit` result. */
 export const commitResult = {
   type: 'object',
   required: ['charged', 'refunded', 'balance'],
-  properties: { charged: tokens, refunded: tokens, balance: tokens, overage: tokens },
+  properties: { charged: tokens, refunded: tokens, balance: tokens },
 } as const;
 
 /** `auth.usage.release` params. */

@@ -33,12 +33,11 @@ export interface CommitParams {
   completionTokens: number;
 }
 
-/** Result of `auth.usage.commit`; `overage` (tokens used beyond the reservation) only when there were any. */
+/** Result of `auth.usage.commit`. */
 export interface CommitResult {
   charged: number;
   refunded: number;
   balance: number;
-  overage?: number;
 }
 
 /** Result of `auth.usage.release`. */
@@ -111,23 +110,21 @@ export class Reservations {
     });
   }
 
-  /** Charges the tokens used, gives back what the reservation held beyond them, and records the day's usage. */
+  /**
+   * Charges the tokens used, gives back what the reservation held beyond them, and records the
+   * day's usage. A reservation is the most its generation may cost: counts adding up to more
+   * are refused with CapabilityInvalidParams, and nothing changes.
+   */
   async commit(caller: Caller, params: CommitParams): Promise<CommitResult> {
     const { result, reservation } = await this.#state.database.transaction(async (trx) => {
       const now = this.#state.now();
       const reservation = await openReservation(trx, 'auth.usage.commit', caller, params.reservationId, now);
       const used = params.promptTokens + params.completionTokens;
-      const overage = Math.max(0, used - reservation.tokens);
-      let result: CommitResult;
-      if (reservation.unlimited === 1) {
-        result = { charged: used, refunded: 0, balance: await balanceOf(trx, reservation.user_id) };
-      } else {
-        const refunded = Math.max(0, reservation.tokens - used);
-        // Tokens used beyond the reservation are charged only as far as the balance goes: it never goes below zero.
-        const extraCharged = Math.min(overage, await balanceOf(trx, reservation.user_id));
-        const balance = await addToBalance(trx, reservation.user_id, refunded - extraCharged);
-        result = { charged: Math.min(used, reservation.tokens) + extraCharged, refunded, balance };
+      if (used > reservation.tokens) {
+        throw invalidParam('auth.usage.commit', 'completionTokens', `with promptTokens adds up to ${used}, more than the ${reservation.tokens} tokens reserved; nothing changed`);
       }
+      const refunded = reservation.unlimited === 1 ? 0 : reservation.tokens - used;
+      const balance = refunded === 0 ? await balanceOf(trx, reservation.user_id) : await addToBalance(trx, reservation.user_id, refunded);
       await trx.updateTable('reservations')
         .set({ state: 'committed', settled_at: now, prompt_tokens: params.promptTokens, completion_tokens: params.completionTokens })
         .where('id', '=', reservation.id)
@@ -136,7 +133,7 @@ export class Reservations {
         userId: reservation.user_id, keyId: reservation.key_id, model: reservation.model, time: now,
         promptTokens: params.promptTokens, completionTokens: params.completionTokens,
       });
-      return { result: overage > 0 ? { ...result, overage } : result, reservation };
+      return { result: { charged: used, refunded, balance }, reservation };
     });
     this.#settleRate(reservation, params.promptTokens + params.completionTokens);
     return result;

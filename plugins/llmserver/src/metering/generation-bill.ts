@@ -37,11 +37,13 @@ let noProviderUntil = 0;
 export class GenerationBill {
   readonly #call: GenerationCall;
   readonly #reservationId: string | undefined;
+  readonly #reserved: number;
   #settled = false;
 
-  private constructor(call: GenerationCall, reservationId: string | undefined) {
+  private constructor(call: GenerationCall, reservationId: string | undefined, reserved = 0) {
     this.#call = call;
     this.#reservationId = reservationId;
+    this.#reserved = reserved;
   }
 
   /**
@@ -58,7 +60,7 @@ export class GenerationBill {
     if (caller.keyId !== undefined) params.keyId = caller.keyId;
     try {
       const { reservationId } = await call.call<{ reservationId: string }>(MeteringCapability.Reserve, params, { signal: call.signal });
-      return new GenerationBill(call, reservationId);
+      return new GenerationBill(call, reservationId, tokens);
     } catch (error) {
       if (mode === 'auto' && error instanceof BusError && error.code === ErrorCode.CapabilityNotFound) {
         noProviderUntil = performance.now() + NO_PROVIDER_RECHECK_MS;
@@ -82,10 +84,16 @@ export class GenerationBill {
     return this.#reservationId === undefined ? { metered: false } : { metered: true, reservationId: this.#reservationId };
   }
 
-  /** Charges the tokens used and gives the rest of the reservation back. Once only; later calls do nothing. */
+  /**
+   * Charges the tokens used and gives the rest of the reservation back. Once only; later calls do
+   * nothing. The reservation is the most a generation costs (auth refuses more), so counts beyond
+   * it, which only a remote provider's own tokenizer can produce, are charged as the reservation.
+   */
   async settle(promptTokens: number, completionTokens: number): Promise<void> {
     if (!this.#take()) return;
-    await this.#send(MeteringCapability.Commit, { reservationId: this.#reservationId, promptTokens, completionTokens });
+    const prompt = Math.min(promptTokens, this.#reserved);
+    const completion = Math.min(completionTokens, this.#reserved - prompt);
+    await this.#send(MeteringCapability.Commit, { reservationId: this.#reservationId, promptTokens: prompt, completionTokens: completion });
   }
 
   /** Gives the whole reservation back (the generation never began); `reason` is a text or the error that stopped it. Once only, like settle. */
