@@ -1,13 +1,19 @@
-import { mkdirSync } from 'node:fs';
+import { chmodSync, closeSync, existsSync, mkdirSync, openSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import BetterSqlite from 'better-sqlite3';
 import { LocalError, LocalErrorCode } from '@cyberstudio/sdk';
 import { DatabaseDefaults, type SqliteDatabaseOptions } from './database-options.ts';
 
+/** Mode of a database file and its -wal/-shm/-journal files: a plugin's data is its owner's alone. */
+export const DATABASE_FILE_MODE = 0o600;
+/** Mode of the directories openSqliteFile creates for a database. */
+export const DATABASE_DIR_MODE = 0o700;
+
 /**
- * Opens `options.file` for this process alone: creates its directory, takes the file's lock
- * (waiting up to busyTimeoutMs for another holder), and sets the pragmas every plugin database uses.
+ * Opens `options.file` for this process alone: creates its directory (0700) and the file (0600,
+ * tightening an existing file and its side files to 0600), takes the file's lock (waiting up
+ * to busyTimeoutMs for another holder), and sets the pragmas every plugin database uses.
  * Fails with CDS_ERR_DATABASE_IN_USE, CDS_ERR_DATA_DIR_UNAVAILABLE or CDS_ERR_DATABASE_OPEN_FAILED.
  */
 export async function openSqliteFile(options: SqliteDatabaseOptions): Promise<BetterSqlite.Database> {
@@ -18,7 +24,7 @@ export async function openSqliteFile(options: SqliteDatabaseOptions): Promise<Be
   }
   options.signal?.throwIfAborted();
   try {
-    mkdirSync(dirname(file), { recursive: true });
+    mkdirSync(dirname(file), { recursive: true, mode: DATABASE_DIR_MODE });
   } catch (error) {
     throw new LocalError(
       LocalErrorCode.DataDirUnavailable,
@@ -29,6 +35,7 @@ export async function openSqliteFile(options: SqliteDatabaseOptions): Promise<Be
   }
   let sqlite: BetterSqlite.Database | undefined;
   try {
+    restrictToOwner(file);
     sqlite = new BetterSqlite(file);
     await lockForThisProcess(sqlite, file, busyTimeoutMs, options.signal);
     sqlite.pragma(`busy_timeout = ${busyTimeoutMs}`);
@@ -89,6 +96,19 @@ async function lockForThisProcess(
       // An abort rejects with the signal's reason, as every other wait in the project does.
       await sleep(pause, undefined, { signal }).catch(() => signal?.throwIfAborted());
     }
+  }
+}
+
+/**
+ * Creates `file` as 0600 before SQLite opens it: SQLite gives the -wal, -shm and -journal files
+ * it creates the mode of the database file, so they follow. Files left by an earlier version
+ * (created 0644 under the usual umask) are tightened too.
+ */
+function restrictToOwner(file: string): void {
+  closeSync(openSync(file, 'a', DATABASE_FILE_MODE));
+  chmodSync(file, DATABASE_FILE_MODE);
+  for (const suffix of ['-wal', '-shm', '-journal']) {
+    if (existsSync(file + suffix)) chmodSync(file + suffix, DATABASE_FILE_MODE);
   }
 }
 
