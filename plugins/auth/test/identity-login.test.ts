@@ -59,6 +59,19 @@ describe('auth.login', () => {
     expect(rightButLocked.code).toBe(ErrorCode.RateLimited);
   });
 
+  it('checks at most maxFailedLogins passwords when 100 wrong logins arrive at once, and locks the account', async () => {
+    const auth = await open({ config: { maxFailedLogins: 5 } });
+    const ada = await auth.createUser('ada');
+
+    const answers = await Promise.all(Array.from({ length: 100 }, (_, index) => rejectionOf(auth.plugin.call('auth.login', { username: 'ada', password: `wrong-password-${index}` }))));
+    const checked = (await auth.audit()).filter((row) => row.target === ada.id && row.outcome === 'failed');
+    const right = await rejectionOf(auth.plugin.call('auth.login', { username: 'ada', password: ada.password }));
+
+    expect(checked).toHaveLength(5);
+    expect(answers.filter((error) => error.code === ErrorCode.Unauthenticated)).toHaveLength(4);
+    expect(right.code).toBe(ErrorCode.RateLimited);
+  });
+
   it('lets the right password in again once the lock has passed', async () => {
     const auth = await open({ config: { maxFailedLogins: 2, lockMinutes: 1 } });
     const ada = await auth.createUser('ada');

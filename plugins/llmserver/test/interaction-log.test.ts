@@ -1,4 +1,4 @@
-import { existsSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -231,6 +231,17 @@ describe('InteractionLog store', () => {
     await log.close();
     expect(() => log.record(entry())).not.toThrow();
     expect(logs.some((record) => record.level === 'warn' && record.msg.includes('after close'))).toBe(true);
+  });
+
+  it('keeps interactions.sqlite and its WAL readable by their owner only (0600)', async () => {
+    const log = await openInteractionLog(path.join(dir, 'llmserver-data'), {}, logger());
+    opened.push(log!);
+    log!.record(entry());
+    await log!.flush();
+    const file = path.join(dir, 'llmserver-data', INTERACTIONS_FILE);
+    const modes = [file, `${file}-wal`].filter(existsSync).map((name) => statSync(name).mode & 0o777);
+    expect(modes).toEqual([0o600, 0o600]);
+    expect(statSync(path.join(dir, 'llmserver-data')).mode & 0o777).toBe(0o700);
   });
 
   it('opens no file when the log is disabled', async () => {

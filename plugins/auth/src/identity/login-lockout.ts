@@ -16,6 +16,16 @@ export interface LoginSubject {
   user?: UserRow;
 }
 
+/** A password check that may run: its number (1-based) among the attempts counted for the subject so far. */
+export interface ReservedAttempt {
+  attempt: number;
+}
+
+/** A password check that may not run: the subject is locked (or its last allowed attempts are in flight) for this long. */
+export interface RefusedAttempt {
+  lockedSeconds: number;
+}
+
 /** What one more failure did: the count so far and, when this one locked the account, for how long. */
 export interface FailureOutcome {
   failures: number;
@@ -37,9 +47,12 @@ export function lockedError(retryAfterSeconds: number, limit: number): BusError 
 }
 
 /**
- * Failed-login counting and account locks. Known users count in their row (`failed_logins`,
- * `locked_until`), so a restart does not reset a lock. Unknown usernames count in memory the
- * same way, so neither the delays nor the lock tell a guesser which usernames exist.
+ * Failed-login counting and account locks. Each password check is counted before it runs
+ * (`reserve`), in the same statement that reads the count, so at most `maxFailedLogins` checks
+ * run per lock window however many logins arrive at once; a right password clears the count,
+ * the failure of the last allowed check locks the account. Known users count in their row
+ * (`failed_logins`, `locked_until`), so a restart does not reset a lock. Unknown usernames count
+ * in memory the same way, so neither the delays nor the lock tell a guesser which names exist.
  */
 export class LoginLockout {
   readonly #state: AuthState;
@@ -49,29 +62,46 @@ export class LoginLockout {
     this.#state = state;
   }
 
-  /** Seconds `subject` stays locked; 0 when it is not locked. */
-  lockedSeconds(subject: LoginSubject): number {
-    const until = subject.user ? subject.user.locked_until : this.#unknown.get(subject.username)?.lockedUntil;
-    const left = (until ?? 0) - this.#state.now();
-    return left > 0 ? left / 1000 : 0;
-  }
-
-  /** Counts one failure; the failure that reaches `maxFailedLogins` locks for `lockMinutes` and starts the count again. */
-  async recordFailure(subject: LoginSubject): Promise<FailureOutcome> {
+  /**
+   * Counts one attempt of `subject` before its password is checked; refuses it while the
+   * subject is locked. An attempt beyond `maxFailedLogins` counted ones (a burst of guesses in
+   * flight, or checks a crash left counted) locks the subject at once: a right password still
+   * in flight is then refused as locked, and a count left behind cannot refuse forever.
+   */
+  async reserve(subject: LoginSubject): Promise<ReservedAttempt | RefusedAttempt> {
     const { maxFailedLogins, lockMinutes } = this.#state.config;
-    const lockMs = lockMinutes * 60_000;
-    if (!subject.user) return this.#unknownFailure(subject.username, maxFailedLogins, lockMs);
+    if (!subject.user) return this.#reserveUnknown(subject.username, maxFailedLogins, lockMinutes * 60);
     const userId = subject.user.id;
     return this.#state.database.transaction(async (trx) => {
-      const { failed_logins: failures } = await trx.updateTable('users')
+      const now = this.#state.now();
+      const counted = await trx.updateTable('users')
         .set((set) => ({ failed_logins: set('failed_logins', '+', 1) }))
         .where('id', '=', userId)
+        .where('failed_logins', '<', maxFailedLogins)
+        .where((where) => where.or([where('locked_until', 'is', null), where('locked_until', '<=', now)]))
         .returning('failed_logins')
-        .executeTakeFirstOrThrow();
-      if (failures < maxFailedLogins) return { failures, lockedSeconds: 0 };
-      await trx.updateTable('users').set({ failed_logins: 0, locked_until: this.#state.now() + lockMs }).where('id', '=', userId).execute();
-      return { failures, lockedSeconds: lockMs / 1000 };
+        .executeTakeFirst();
+      if (counted) return { attempt: counted.failed_logins };
+      const row = await trx.selectFrom('users').select('locked_until').where('id', '=', userId).executeTakeFirst();
+      const left = (row?.locked_until ?? 0) - now;
+      if (left > 0) return { lockedSeconds: left / 1000 };
+      await trx.updateTable('users').set({ failed_logins: 0, locked_until: now + lockMinutes * 60_000 }).where('id', '=', userId).execute();
+      return { lockedSeconds: lockMinutes * 60 };
     });
+  }
+
+  /** Records that attempt number `attempt` (from reserve) had a wrong password: the last allowed one locks for `lockMinutes` and starts the count again. */
+  async recordFailure(subject: LoginSubject, attempt: number): Promise<FailureOutcome> {
+    const { maxFailedLogins, lockMinutes } = this.#state.config;
+    const lockMs = lockMinutes * 60_000;
+    if (attempt < maxFailedLogins) return { failures: attempt, lockedSeconds: 0 };
+    const lockedUntil = this.#state.now() + lockMs;
+    if (subject.user) {
+      await this.#state.db.updateTable('users').set({ failed_logins: 0, locked_until: lockedUntil }).where('id', '=', subject.user.id).execute();
+    } else {
+      this.#remember(subject.username, { failures: 0, lockedUntil });
+    }
+    return { failures: attempt, lockedSeconds: lockMs / 1000 };
   }
 
   /**
@@ -88,25 +118,34 @@ export class LoginLockout {
     return Number(cleared.numUpdatedRows) === 1;
   }
 
+  /** Seconds a known user's row says it is locked for; 0 when it is not locked. */
+  lockedSeconds(user: UserRow): number {
+    const left = (user.locked_until ?? 0) - this.#state.now();
+    return left > 0 ? left / 1000 : 0;
+  }
+
   /** Waits before a failed login answers, longer with each failure; ends early when `signal` aborts. */
   async delay(failures: number, signal?: AbortSignal): Promise<void> {
     await sleep(failureDelayMs(failures), undefined, { signal }).catch(() => undefined);
   }
 
-  #unknownFailure(username: string, maxFailedLogins: number, lockMs: number): FailureOutcome {
+  #reserveUnknown(username: string, maxFailedLogins: number, lockSeconds: number): ReservedAttempt | RefusedAttempt {
     const now = this.#state.now();
     const entry = this.#unknown.get(username) ?? { failures: 0, lockedUntil: 0 };
+    if (entry.lockedUntil > now) return { lockedSeconds: (entry.lockedUntil - now) / 1000 };
+    if (entry.failures >= maxFailedLogins) {
+      this.#remember(username, { failures: 0, lockedUntil: now + lockSeconds * 1000 });
+      return { lockedSeconds: lockSeconds };
+    }
+    entry.failures += 1;
+    this.#remember(username, entry);
+    return { attempt: entry.failures };
+  }
+
+  /** Stores `entry` as the newest name, forgetting the oldest past MAX_UNKNOWN_NAMES. */
+  #remember(username: string, entry: { failures: number; lockedUntil: number }): void {
     this.#unknown.delete(username);
     if (this.#unknown.size >= MAX_UNKNOWN_NAMES) this.#unknown.delete(this.#unknown.keys().next().value!);
-    entry.failures += 1;
-    const failures = entry.failures;
-    let lockedSeconds = 0;
-    if (failures >= maxFailedLogins) {
-      entry.failures = 0;
-      entry.lockedUntil = now + lockMs;
-      lockedSeconds = lockMs / 1000;
-    }
     this.#unknown.set(username, entry);
-    return { failures, lockedSeconds };
   }
 }

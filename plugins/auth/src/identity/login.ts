@@ -18,21 +18,24 @@ export interface LoginResult {
 export const INVALID_LOGIN = 'Not signed in: invalid username or password';
 
 /**
- * Checks a username and password and opens a session. Unknown users cost a password check too,
- * so timing does not tell whether a name exists. Each failure counts toward the lockout and
- * waits longer before answering; a locked account answers RateLimited (scope 'user') even with
- * the right password. A disabled user with the right password is told so (reason 'disabled').
+ * Checks a username and password and opens a session. The attempt is counted before the
+ * password is checked, so parallel guesses get at most `maxFailedLogins` checks. Unknown users
+ * cost a password check too, so timing does not tell whether a name exists. Each failure waits
+ * longer before answering; a locked account answers RateLimited (scope 'user') even with the
+ * right password. A disabled user with the right password is told so (reason 'disabled').
  */
 export async function login(state: AuthState, lockout: LoginLockout, username: string, password: string, signal?: AbortSignal): Promise<LoginResult> {
   const user = await state.db.selectFrom('users').selectAll().where('username', '=', username).executeTakeFirst();
   const subject: LoginSubject = user ? { username, user } : { username };
-  await refuseIfLocked(state, lockout, subject);
+  const attempt = await reserveAttempt(state, lockout, subject);
   if (!(await passwordMatches(user, password))) {
-    await countFailure(state, lockout, subject, 'auth.login', signal);
+    await countFailure(state, lockout, subject, attempt, 'auth.login', signal);
     throw new BusError(ErrorCode.Unauthenticated, INVALID_LOGIN, { reason: 'invalid-credentials' });
   }
   const known = user!;
   if (known.disabled_at !== null) {
+    // The password was right: the attempt does not count toward a lock.
+    await lockout.recordSuccess(known.id);
     await state.audit({ actor: 'anonymous', action: 'auth.login', target: known.id, outcome: 'denied', detail: { reason: 'disabled' } });
     throw new BusError(ErrorCode.Unauthenticated, 'Not signed in: this account is disabled', { reason: 'disabled' });
   }
@@ -45,7 +48,7 @@ export async function login(state: AuthState, lockout: LoginLockout, username: s
   if (!session) {
     // A parallel guess locked the account while this password was being checked.
     const locked = await state.db.selectFrom('users').selectAll().where('id', '=', known.id).executeTakeFirstOrThrow();
-    throw lockedError(lockout.lockedSeconds({ username, user: locked }), state.config.maxFailedLogins);
+    throw lockedError(lockout.lockedSeconds(locked), state.config.maxFailedLogins);
   }
   return { token: session.token, expiresAt: session.expiresAt, user: { id: known.id, username: known.username, role: known.role } };
 }
@@ -57,9 +60,12 @@ export async function login(state: AuthState, lockout: LoginLockout, username: s
  */
 export async function verifyOwnPassword(state: AuthState, lockout: LoginLockout, user: UserRow, password: string, capability: string, signal?: AbortSignal): Promise<void> {
   const subject: LoginSubject = { username: user.username, user };
-  await refuseIfLocked(state, lockout, subject);
-  if (await passwordMatches(user, password)) return;
-  await countFailure(state, lockout, subject, 'user.password.check', signal);
+  const attempt = await reserveAttempt(state, lockout, subject);
+  if (await passwordMatches(user, password)) {
+    await lockout.recordSuccess(user.id);
+    return;
+  }
+  await countFailure(state, lockout, subject, attempt, 'user.password.check', signal);
   throw invalidParam(capability, 'oldPassword', 'is not the current password');
 }
 
@@ -68,16 +74,17 @@ async function passwordMatches(user: UserRow | undefined, password: string): Pro
   return verifyPassword(password, { hash: user.password_hash, salt: user.password_salt });
 }
 
-async function refuseIfLocked(state: AuthState, lockout: LoginLockout, subject: LoginSubject): Promise<void> {
-  const seconds = lockout.lockedSeconds(subject);
-  if (seconds <= 0) return;
+/** Counts the attempt before any password check; a locked subject is audited and answered RateLimited. */
+async function reserveAttempt(state: AuthState, lockout: LoginLockout, subject: LoginSubject): Promise<number> {
+  const reserved = await lockout.reserve(subject);
+  if ('attempt' in reserved) return reserved.attempt;
   await state.audit({ actor: 'anonymous', action: 'auth.login', target: subject.user?.id ?? null, outcome: 'denied', detail: { reason: 'locked' } });
-  throw lockedError(seconds, state.config.maxFailedLogins);
+  throw lockedError(reserved.lockedSeconds, state.config.maxFailedLogins);
 }
 
-/** Counts and audits one failure, then waits (or throws RateLimited when this failure locked the account). */
-async function countFailure(state: AuthState, lockout: LoginLockout, subject: LoginSubject, action: string, signal?: AbortSignal): Promise<void> {
-  const outcome = await lockout.recordFailure(subject);
+/** Records and audits the failure of attempt `attempt`, then waits (or throws RateLimited when this failure locked the account). */
+async function countFailure(state: AuthState, lockout: LoginLockout, subject: LoginSubject, attempt: number, action: string, signal?: AbortSignal): Promise<void> {
+  const outcome = await lockout.recordFailure(subject, attempt);
   // The attempted name is not recorded for unknown users: people type passwords into the username field.
   const detail = { reason: subject.user ? 'wrong-password' : 'unknown-user', failures: outcome.failures, locked: outcome.lockedSeconds > 0 };
   await state.audit({ actor: 'anonymous', action, target: subject.user?.id ?? null, outcome: 'failed', detail });
