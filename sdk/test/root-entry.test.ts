@@ -63,6 +63,12 @@ describe('platform-neutral entries', () => {
     expect(violations).toEqual([]);
   });
 
+  it('loads no Node builtin and uses no Node-only global from the client entry', () => {
+    const { files, violations } = nodeDependencies('src/client/index.ts');
+    expect(files).toContain('src/client/gateway-connection.ts');
+    expect(violations).toEqual([]);
+  });
+
   it('flags the Node entry, which does use Node builtins', () => {
     const { violations } = nodeDependencies('src/node/index.ts');
     expect(violations).toEqual(expect.arrayContaining([

@@ -5,9 +5,6 @@ import { formatJson, textOfChunk, writeOut } from './client-output.ts';
 import { GatewayClient } from './gateway-client.ts';
 import { INTERRUPTED_EXIT_CODE, interruptSignal } from './interrupt-signal.ts';
 
-/** How long a cancelled call waits for the kernel to confirm the cancellation before exiting anyway. */
-export const CANCEL_GRACE_MS = 2000;
-
 /** --help of `cyberstudio call`. */
 export const callHelp = `Usage: cyberstudio call <capability> [params-json | -] [options]
 
@@ -78,7 +75,7 @@ async function callOverHttp(client: GatewayClient, capability: string, params: R
   }
 }
 
-/** The call over /ws: progress streams; Ctrl-C or --timeout sends $/cancelRequest and waits briefly for the answer. */
+/** The call over /ws: progress streams; Ctrl-C or --timeout sends $/cancelRequest, then the socket closes. */
 async function callOverSocket(client: GatewayClient, capability: string, params: Record<string, unknown>, settings: CallSettings): Promise<number> {
   const interrupt = interruptSignal();
   const timeout = new AbortController();
@@ -88,19 +85,8 @@ async function callOverSocket(client: GatewayClient, capability: string, params:
   try {
     const socket = await client.openSocket({ signal: cancel });
     try {
-      const answer = socket.request(capability, params, { signal: cancel, onProgress: (chunk) => printer.print(chunk) });
-      const cancelled = new Promise<void>((resolve) => cancel.addEventListener('abort', () => resolve(), { once: true }));
-      const first = await Promise.race([answer.then(() => 'answered' as const, () => 'answered' as const), cancelled.then(() => 'cancelled' as const)]);
-      if (first === 'cancelled') {
-        let grace: NodeJS.Timeout | undefined;
-        const graceOver = new Promise<void>((resolve) => (grace = setTimeout(resolve, CANCEL_GRACE_MS)));
-        await Promise.race([answer.catch(() => undefined), graceOver, interrupt.again]);
-        clearTimeout(grace);
-        printer.endLine();
-        if (interrupt.signal.aborted) return interrupted();
-        throw timedOut(settings.timeoutMs!);
-      }
-      const result = await answer.finally(() => printer.endLine());
+      const result = await socket.request(capability, params, { signal: cancel, onProgress: (chunk) => printer.print(chunk) });
+      printer.endLine();
       writeOut(`${formatJson(result, settings.json)}\n`);
       return ExitCode.Ok;
     } finally {

@@ -1,8 +1,9 @@
 import { BusError, ErrorCode, isWireError } from '@cyberstudio/sdk';
+import type { GatewayConnection } from '@cyberstudio/sdk/client';
 import { ExitCode } from '../exit-codes.ts';
 import { ClientError, authHint, displayUrl, isConnectFailure, kernelUnreachable } from './client-errors.ts';
 import { endpoint, type ClientOptions } from './client-options.ts';
-import { GatewaySocket } from './gateway-socket.ts';
+import { openGatewaySocket } from './open-gateway-socket.ts';
 
 /** Options of one call through the gateway. */
 export interface GatewayCallOptions {
@@ -58,8 +59,8 @@ export class GatewayClient {
   }
 
   /** Opens a WebSocket session on `/ws`. */
-  openSocket(options: { signal?: AbortSignal } = {}): Promise<GatewaySocket> {
-    return GatewaySocket.open(endpoint(this.url, 'ws', 'ws'), { headers: this.authorization(), signal: options.signal, baseUrl: this.url });
+  openSocket(options: { signal?: AbortSignal } = {}): Promise<GatewayConnection> {
+    return openGatewaySocket(endpoint(this.url, 'ws', 'ws'), { headers: this.authorization(), signal: options.signal, baseUrl: this.url });
   }
 
   /** The Authorization header when an API key is set. */

@@ -1,10 +1,10 @@
+import type { GatewayConnection, GatewayEvent } from '@cyberstudio/sdk/client';
 import { LOG_LEVELS, type LogLevel, type LogRecord } from '../../telemetry/log-record.ts';
 import { ExitCode, exitCodeHelp } from '../exit-codes.ts';
 import { UsageError, reportFailure } from './client-errors.ts';
 import { clientOptionsHelp, parseClientArgs, resolveClientOptions } from './client-options.ts';
 import { formatJson, formatLogRecord, useColor, writeOut } from './client-output.ts';
 import { GatewayClient } from './gateway-client.ts';
-import type { GatewayEvent, GatewaySocket } from './gateway-socket.ts';
 import { interruptSignal } from './interrupt-signal.ts';
 import { parseSince } from './parse-since.ts';
 
@@ -85,7 +85,7 @@ interface LogsQuery {
  */
 async function follow(client: GatewayClient, query: LogsQuery, printer: RecordPrinter): Promise<number> {
   const interrupt = interruptSignal();
-  let socket: GatewaySocket | undefined;
+  let socket: GatewayConnection | undefined;
   try {
     socket = await client.openSocket({ signal: interrupt.signal });
     let lastSeq = -Infinity;
