@@ -1,28 +1,58 @@
 #!/usr/bin/env node
 /**
- * Builds what ships: every `src/**.ts` of the SDK, the kernel, the database toolkit and each
- * first-party plugin into that package's `dist/`, file for file, so `npm start`, the CLI and the
- * plugins run plain JavaScript under `node` (no tsx loader thread, no esbuild service).
+ * Builds what ships into each package's `dist/`, so `npm start`, the CLI and the plugins run
+ * plain JavaScript under `node`: no TypeScript loader thread and no esbuild service at run time.
  *
  *   node kernel/scripts/build-runtime.mjs [--if-stale] [--quiet]
  *
+ * Two kinds of output, both made by esbuild at build time:
+ * - a process bundle per entrypoint that runs as its own process (the kernel's CLI and every
+ *   first-party plugin's `src/main.ts`): its code and its pure-JavaScript dependencies in one
+ *   file (plus lazily loaded chunks), so a process starts without resolving and reading hundreds
+ *   of modules; native addons and packages that locate files of their own stay external;
+ * - a library build per package export (the SDK, the kernel, the database toolkit), for
+ *   third-party plugins, tests and the benchmark: the package's own code only, every package
+ *   import left to node, so each package is loaded once per process.
+ *
  * `--if-stale` skips the build when no source file is newer than the last build (the test
- * suite's global setup uses it). Types are checked by `npm run typecheck`, not here: the emit
- * is TypeScript's own (`noCheck`), which takes a few seconds for the whole tree.
+ * suite's global setup uses it). Types are checked by `npm run typecheck`, not here.
  */
-import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { dirname, join, relative, resolve, sep } from 'node:path';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const repoRoot = resolve(fileURLToPath(new URL('../../', import.meta.url)));
 const STAMP = join(repoRoot, 'kernel', 'dist', '.build-stamp');
+/** Where a build is written before it replaces dist/ whole, so a process running from dist/ never sees half a build. */
+const NEXT_DIST = '.dist-next';
 
-/** The packages whose `src/` is built into `dist/`, relative to the repository root. */
+/**
+ * Packages a process bundle leaves to node: native addons, and packages that find their own
+ * files at run time (pino's transport worker, node-llama-cpp's binaries, tsx when a plugin's
+ * entrypoint is TypeScript) or that are optional native speed-ups of others.
+ */
+const PROCESS_EXTERNALS = ['better-sqlite3', 'node-llama-cpp', 'pino', 'pino-pretty', 'tsx', 'bufferutil', 'utf-8-validate', 'fsevents'];
+
+// CommonJS dependencies inside an ESM bundle call require() for node's built-ins.
+const REQUIRE_SHIM = "import { createRequire as __cdsCreateRequire } from 'node:module'; const require = __cdsCreateRequire(import.meta.url);";
+
+/** The package folders (relative to the repository root) whose `src/` ships. */
 export function runtimePackages() {
   const plugins = readdirSync(join(repoRoot, 'plugins'), { withFileTypes: true })
-    .filter((entry) => entry.isDirectory() && existsSync(join(repoRoot, 'plugins', entry.name, 'src')))
+    .filter((entry) => entry.isDirectory() && existsSync(join(repoRoot, 'plugins', entry.name, 'src', 'main.ts')))
     .map((entry) => join('plugins', entry.name));
   return ['sdk', 'database', 'kernel', ...plugins];
+}
+
+/** The `./dist/*.js` targets of a package's exports, with the `./src/*.ts` file each is built from. */
+function libraryEntries(pkg) {
+  const manifest = JSON.parse(readFileSync(join(repoRoot, pkg, 'package.json'), 'utf8'));
+  const entries = {};
+  for (const target of Object.values(manifest.exports ?? {})) {
+    if (typeof target !== 'object' || typeof target.default !== 'string' || typeof target.types !== 'string') continue;
+    entries[target.default.replace(/^\.\/dist\//, '').replace(/\.js$/, '')] = join(repoRoot, pkg, target.types);
+  }
+  return entries;
 }
 
 function sourceFiles(dir) {
@@ -30,7 +60,7 @@ function sourceFiles(dir) {
   for (const entry of readdirSync(dir, { withFileTypes: true })) {
     const path = join(dir, entry.name);
     if (entry.isDirectory()) files.push(...sourceFiles(path));
-    else if (/\.(c|m)?ts$/.test(entry.name) && !entry.name.endsWith('.d.ts')) files.push(path);
+    else files.push(path);
   }
   return files;
 }
@@ -41,81 +71,71 @@ function newestMtime(files) {
   return newest;
 }
 
-function compilerOptions(ts) {
-  const configFile = join(repoRoot, 'tsconfig.json');
-  const { config, error } = ts.readConfigFile(configFile, ts.sys.readFile);
-  if (error) throw new Error(ts.flattenDiagnosticMessageText(error.messageText, '\n'));
-  const { options } = ts.parseJsonConfigFileContent({ compilerOptions: config.compilerOptions }, ts.sys, repoRoot, undefined, configFile);
-  return {
-    ...options,
-    noEmit: false,
-    noCheck: true,
-    // Source imports name `.ts` files (as tsx and the typechecker want); the output names `.js`.
-    rewriteRelativeImportExtensions: true,
-    allowImportingTsExtensions: false,
-    declaration: false,
-    sourceMap: false,
-    rootDir: repoRoot,
-    // Emitted paths are under a virtual folder and mapped to each package's dist/ by writeFile.
-    outDir: join(repoRoot, '.runtime-out'),
-  };
-}
-
-/** `<outDir>/<package>/src/x.js` -> `<package>/dist/x.js`. */
-function distPathFor(emitted, packages, outDir) {
-  const rel = relative(outDir, emitted);
+/** Every build of the runtime: [esbuild options] for each package. */
+function builds(packages) {
+  const common = { bundle: true, platform: 'node', format: 'esm', target: 'node20', splitting: true, logLevel: 'silent', legalComments: 'none', chunkNames: 'chunks/[name]-[hash]' };
+  const result = [];
   for (const pkg of packages) {
-    const prefix = `${pkg}${sep}src${sep}`;
-    if (rel.startsWith(prefix)) return join(repoRoot, pkg, 'dist', rel.slice(prefix.length));
+    const outdir = join(repoRoot, pkg, NEXT_DIST);
+    const library = libraryEntries(pkg);
+    if (Object.keys(library).length > 0) {
+      result.push({ ...common, entryPoints: library, outdir, packages: 'external' });
+    }
+    const processEntries = pkg === 'kernel'
+      ? { 'cli/main': join(repoRoot, 'kernel/src/cli/main.ts') }
+      : pkg.startsWith('plugins') ? { main: join(repoRoot, pkg, 'src/main.ts') } : {};
+    if (Object.keys(processEntries).length > 0) {
+      result.push({ ...common, entryPoints: processEntries, outdir, external: PROCESS_EXTERNALS, banner: { js: REQUIRE_SHIM }, chunkNames: 'chunks/run-[name]-[hash]' });
+    }
   }
-  throw new Error(`the build emitted ${rel}, which is not under a package's src/`);
+  return result;
 }
 
-/** Builds every runtime package; returns the number of files written. */
+/** Builds every runtime package; returns the number of files written (0: up to date). */
 export async function buildRuntime({ ifStale = false } = {}) {
   const packages = runtimePackages();
-  const roots = packages.flatMap((pkg) => sourceFiles(join(repoRoot, pkg, 'src')));
-  if (ifStale && existsSync(STAMP) && statSync(STAMP).mtimeMs >= newestMtime(roots)) return 0;
-  // Loaded only when there is something to build: it is most of an up-to-date check's time.
-  const { default: ts } = await import('typescript');
-  const options = compilerOptions(ts);
-  const program = ts.createProgram({ rootNames: roots, options });
-  const written = new Set();
-  const result = program.emit(undefined, (fileName, text) => {
-    const target = distPathFor(fileName, packages, options.outDir);
-    mkdirSync(dirname(target), { recursive: true });
-    // Write then rename: a kernel or test running from dist/ meanwhile never reads half a file.
-    const temporary = `${target}.${process.pid}.tmp`;
-    writeFileSync(temporary, text);
-    renameSync(temporary, target);
-    written.add(target);
-  });
-  const errors = result.diagnostics.filter((d) => d.category === ts.DiagnosticCategory.Error);
-  if (result.emitSkipped || errors.length > 0) {
-    const host = { getCanonicalFileName: (f) => f, getCurrentDirectory: () => repoRoot, getNewLine: () => '\n' };
-    throw new Error(`the runtime build failed:\n${ts.formatDiagnostics(errors, host)}`);
+  const inputs = packages.flatMap((pkg) => [...sourceFiles(join(repoRoot, pkg, 'src')), join(repoRoot, pkg, 'package.json')]);
+  inputs.push(fileURLToPath(import.meta.url));
+  if (ifStale && existsSync(STAMP) && statSync(STAMP).mtimeMs >= newestMtime(inputs)) return 0;
+  const esbuild = await import('esbuild');
+  for (const pkg of packages) rmSync(join(repoRoot, pkg, NEXT_DIST), { recursive: true, force: true });
+  let written = 0;
+  try {
+    for (const options of builds(packages)) {
+      const result = await esbuild.build({ ...options, metafile: true });
+      written += Object.keys(result.metafile.outputs).length;
+    }
+  } catch (error) {
+    const messages = (error.errors ?? []).map((e) => `${e.location ? `${e.location.file}:${e.location.line}: ` : ''}${e.text}`);
+    throw new Error(`the runtime build failed:\n${messages.join('\n') || error.message}`);
   }
-  for (const pkg of packages) pruneStale(join(repoRoot, pkg, 'dist'), written);
+  for (const pkg of packages) replaceDist(join(repoRoot, pkg));
+  mkdirSync(dirname(STAMP), { recursive: true });
   writeFileSync(STAMP, `${new Date().toISOString()}\n`);
-  return written.size;
+  return written;
 }
 
-/** Removes the files of earlier builds whose source is gone (a rename would leave them behind). */
-function pruneStale(dir, written) {
-  if (!existsSync(dir)) return;
-  for (const entry of readdirSync(dir, { withFileTypes: true })) {
-    const path = join(dir, entry.name);
-    if (entry.isDirectory()) pruneStale(path, written);
-    else if (path !== STAMP && !written.has(path)) rmSync(path, { force: true });
-  }
+/** Swaps `<pkg>/.dist-next` in as `<pkg>/dist` (two renames) and removes the old build. */
+function replaceDist(pkgDir) {
+  const dist = join(pkgDir, 'dist');
+  const old = join(pkgDir, '.dist-old');
+  rmSync(old, { recursive: true, force: true });
+  if (existsSync(dist)) renameSync(dist, old);
+  if (existsSync(join(pkgDir, NEXT_DIST))) renameSync(join(pkgDir, NEXT_DIST), dist);
+  rmSync(old, { recursive: true, force: true });
 }
 
 if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
   const started = performance.now();
-  const written = await buildRuntime({ ifStale: process.argv.includes('--if-stale') });
-  if (!process.argv.includes('--quiet')) {
-    console.log(written === 0
-      ? 'runtime build: up to date'
-      : `runtime build: ${written} files into sdk, database, kernel and plugins/*/dist in ${Math.round(performance.now() - started)} ms`);
+  try {
+    const written = await buildRuntime({ ifStale: process.argv.includes('--if-stale') });
+    if (!process.argv.includes('--quiet')) {
+      console.log(written === 0
+        ? 'runtime build: up to date'
+        : `runtime build: ${written} files into sdk, database, kernel and plugins/*/dist in ${Math.round(performance.now() - started)} ms`);
+    }
+  } catch (error) {
+    console.error(error.message);
+    process.exitCode = 1;
   }
 }

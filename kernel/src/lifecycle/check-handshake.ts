@@ -1,11 +1,9 @@
-import { readFileSync } from 'node:fs';
 import { LocalError, LocalErrorCode, formatIssues, type InitializeResult } from '@cyberstudio/sdk';
+import initializeResultSchema from '../../../schemas/protocol/initialize-result.schema.json' with { type: 'json' };
 import { kernelValidator } from '../kernel-validator.ts';
 
-const resultSchema = JSON.parse(
-  readFileSync(new URL('../../../schemas/protocol/initialize-result.schema.json', import.meta.url), 'utf8'),
-) as Record<string, unknown>;
-const checkResultShape = kernelValidator.compile(resultSchema);
+// Imported, not read from disk: the build puts it inside the kernel's bundle.
+const checkResultShape = kernelValidator.compile(initializeResultSchema as Record<string, unknown>);
 
 /**
  * Checks a plugin's `initialize` answer: its shape (schemas/protocol/initialize-result), its name,

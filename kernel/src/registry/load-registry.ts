@@ -1,4 +1,3 @@
-import { readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { basename, dirname, resolve } from 'node:path';
 import { Ajv } from 'ajv';
@@ -7,11 +6,13 @@ import { checkDependencies } from './dependency-order.ts';
 import { consistencyIssues } from './registry-consistency.ts';
 import { issuesFromSchemaErrors, pluginLabel, registryInvalid } from './registry-issues.ts';
 import type { GatewaySettings, PluginManifest, Registry, RegistryIssue } from './registry-types.ts';
+import pluginsSchemaDocument from '../../../schemas/plugins.schema.json' with { type: 'json' };
 
-/** schemas/plugins.schema.json, which also serves editors through `$schema` in plugins.json. */
-export const pluginsSchema: Record<string, unknown> = JSON.parse(
-  readFileSync(new URL('../../../schemas/plugins.schema.json', import.meta.url), 'utf8'),
-);
+/**
+ * schemas/plugins.schema.json, which also serves editors through `$schema` in plugins.json.
+ * Imported, not read from disk: the build puts it inside the kernel's bundle.
+ */
+export const pluginsSchema: Record<string, unknown> = pluginsSchemaDocument;
 
 // useDefaults fills every optional field, so the rest of the kernel trusts complete manifests.
 const ajv = new Ajv({ allErrors: true, useDefaults: true, verbose: true });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { LocalError } from '../../../sdk/src/protocol/local-error.ts';
+import { LocalError } from '@cyberstudio/sdk';
 import { checkDependencies, dependenciesOf, dependentsOf, startOrder, stopOrder, type DependencyNode } from '../../src/registry/index.ts';
 
 const node = (name: string, ...dependencies: string[]): DependencyNode => ({ name, dependencies });

@@ -2,7 +2,7 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { LocalError } from '../../../sdk/src/protocol/local-error.ts';
+import { LocalError } from '@cyberstudio/sdk';
 import { loadRegistry } from '../../src/registry/index.ts';
 
 const seedEntry = {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { LocalError } from '../../../sdk/src/protocol/local-error.ts';
+import { LocalError } from '@cyberstudio/sdk';
 import { parseRegistry, type RegistryIssue } from '../../src/registry/index.ts';
 
 const opts = { file: '/srv/studio/plugins.json', baseDir: '/srv/studio' };

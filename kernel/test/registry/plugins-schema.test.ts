@@ -34,6 +34,6 @@ describe('schemas/plugins.schema.json', () => {
       capabilityTimeouts: {},
       inputBufferMb: Defaults.inputBufferMb,
     });
-    expect(manifest?.shutdownTimeoutSeconds).toBe(Defaults.shutdownStepTimeoutMs / 1000);
+    expect(manifest?.shutdownTimeoutSeconds).toBe(Defaults.shutdownTimeoutMs / 1000);
   });
 });
