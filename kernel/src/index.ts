@@ -9,5 +9,5 @@ export { PluginProcess, type ExitInfo } from './lifecycle/plugin-process.ts';
 export { kernelCapabilityDescriptors } from './management/kernel-capabilities.ts';
 export type { PluginTelemetrySample } from './telemetry/telemetry-sampler.ts';
 export type { LogRecord } from './telemetry/log-record.ts';
-export { loadRegistry, parseRegistry, type PluginManifest, type Registry } from './registry/index.ts';
+export { launchEnvironment, loadRegistry, parseRegistry, type PluginManifest, type Registry } from './registry/index.ts';
 export { Gateway, GatewayContext, resolveGatewaySettings, ANONYMOUS, LOCAL_OPERATOR, type GatewayOptions, type UserCaller } from './gateway/index.ts';

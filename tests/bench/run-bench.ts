@@ -10,8 +10,11 @@ import { availableParallelism, cpus, loadavg, platform, release, tmpdir, totalme
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { buildBench } from './lib/build-bench.ts';
 import { SCENARIOS, type CallRun, type CallRunConfig, type ScenarioName } from './lib/call-scenarios.ts';
 import { formatProfileSummary, summarizeCpuProfile } from './lib/cpu-profile-summary.ts';
+import type { KillSettleResult } from './lib/kill-settle-probe.ts';
+import { formatKillSettle, summarizeKillSettle } from './lib/kill-settle-report.ts';
 import { formatReport, summarizeRatios, summarizeScenarios, summarizeStartup } from './lib/report.ts';
 import type { StartupResult } from './lib/startup-probes.ts';
 import { formatLlmReport, summarizeLlm } from './llm/llm-report.ts';
@@ -37,6 +40,8 @@ const help = `Usage: npm run bench -- [options]
   --ready-samples <k>   plugin start-ups per plugin for ready times (default 10)
   --rss-samples <k>     idle RSS samples of the kernel and of bare node (default 3)
   --skip-startup        no start-up / idle memory measures
+  --kill-rounds <k>     rounds of the kill -9 probe: 1000 calls in flight, the provider killed, time to settle them all (default 3)
+  --skip-kill           no kill -9 probe
   --skip-llm            no llm benchmark (llmserver's streamed /v1/chat/completions against node-llama-cpp in-process)
   --llm-runs <k>        llm rounds per max_tokens, each one generation per side, interleaved (default 20)
   --llm-tokens <list>   llm max_tokens values (default 128,256)
@@ -58,6 +63,8 @@ const { values: options } = parseArgs({
     'ready-samples': { type: 'string', default: '10' },
     'rss-samples': { type: 'string', default: '3' },
     'skip-startup': { type: 'boolean', default: false },
+    'kill-rounds': { type: 'string', default: '3' },
+    'skip-kill': { type: 'boolean', default: false },
     'skip-llm': { type: 'boolean', default: false },
     'llm-runs': { type: 'string', default: '20' },
     'llm-tokens': { type: 'string', default: '128,256' },
@@ -140,6 +147,7 @@ function machine() {
 async function profile(dir: string): Promise<void> {
   const profileDir = resolve(dir);
   mkdirSync(profileDir, { recursive: true });
+  await buildBench();
   log(`profiling ${(only?.length ? only : ['bus']).join(', ')} into ${profileDir}`);
   await measureInChild<CallRun>('run-once.ts', ['calls', JSON.stringify({ ...config, only: config.only ?? ['bus'], profileDir })], ['--cpu-prof', `--cpu-prof-dir=${join(profileDir, 'kernel')}`]);
   const summaries: string[] = [];
@@ -155,11 +163,13 @@ async function profile(dir: string): Promise<void> {
 }
 
 async function benchmark(): Promise<void> {
+  await buildBench();
   const runs = count('runs', 1);
   const meta = machine();
   log(`node ${meta.node}, ${meta.nproc} CPUs (${meta.cpu}), measuring on CPUs ${meta.pinnedToCpus}`);
   const callRuns: CallRun[] = [];
   let startup: StartupResult | undefined;
+  let kill: KillSettleResult | undefined;
   if (measureCalls) {
     log(`calls: ${runs} run(s), n=${config.n} in ${config.slices} part(s) per loop, warm-up ${config.warmup}, ${config.concurrency} in flight`);
     for (let run = 1; run <= runs; run++) {
@@ -169,6 +179,10 @@ async function benchmark(): Promise<void> {
     if (!options['skip-startup']) {
       log('start-up and idle memory');
       startup = await measureInChild<StartupResult>('run-once.ts', ['startup', JSON.stringify({ rssSamples: count('rss-samples', 1), readySamples: count('ready-samples', 1) })]);
+    }
+    if (!options['skip-kill']) {
+      log('kill -9 of a provider with calls in flight');
+      kill = await measureInChild<KillSettleResult>('run-once.ts', ['kill', JSON.stringify({ rounds: count('kill-rounds', 1) })]);
     }
   }
   let llm: LlmRun | undefined;
@@ -180,12 +194,14 @@ async function benchmark(): Promise<void> {
     scenarios: summarizeScenarios(callRuns),
     ratios: summarizeRatios(callRuns),
     startup: startup && summarizeStartup(startup),
+    kill: kill && summarizeKillSettle(kill),
   };
   const llmSummary = llm && summarizeLlm(llm);
   if (measureCalls) console.log('\n' + formatReport(summary.scenarios, summary.ratios, summary.startup, { runs, n: config.n, concurrency: config.concurrency, slices: config.slices, cpus: meta.pinnedToCpus }));
+  if (summary.kill) console.log('\n' + formatKillSettle(summary.kill));
   if (llm && llmSummary) console.log('\n' + formatLlmReport(llm, llmSummary, meta.pinnedToCpus));
   const llmResult = llm && { config: llmConfig, summary: llmSummary, run: llm };
-  writeFileSync(options.out!, JSON.stringify({ meta, config, summary, runs: callRuns, startup, llm: llmResult }, null, 2) + '\n');
+  writeFileSync(options.out!, JSON.stringify({ meta, config, summary, runs: callRuns, startup, kill, llm: llmResult }, null, 2) + '\n');
   log(`\nwrote ${options.out}`);
 }
 

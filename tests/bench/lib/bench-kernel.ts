@@ -3,8 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { pino } from 'pino';
-import { Kernel } from '../../../kernel/src/index.ts';
-import { Gateway } from '../../../kernel/src/gateway/index.ts';
+import { Gateway, Kernel } from '@cyberstudio/kernel';
+import { BENCH_DIST } from './build-bench.ts';
 import type { CallTarget } from './call-target.ts';
 import type { LoopPlan, LoopSummary } from './call-loops.ts';
 
@@ -40,18 +40,18 @@ export async function openBenchKernel(options: BenchKernelOptions = {}): Promise
   // NODE_OPTIONS may not carry --cpu-prof, so a profiled plugin is launched as a command.
   const launch = (plugin: string, entrypoint: string) =>
     options.profileDir
-      ? { command: process.execPath, args: ['--cpu-prof', `--cpu-prof-dir=${join(options.profileDir, plugin)}`, '--import', import.meta.resolve('tsx'), entrypoint] }
+      ? { command: process.execPath, args: ['--cpu-prof', `--cpu-prof-dir=${join(options.profileDir, plugin)}`, entrypoint] }
       : { entrypoint };
   const plugins = [
     {
       name: 'bench-echo',
-      ...launch('bench-echo', join(benchDir, 'plugins/bench-echo/main.ts')),
+      ...launch('bench-echo', join(BENCH_DIST, 'plugins/bench-echo/main.js')),
       activation: 'startup',
       capabilities: ['benchecho.echo'],
     },
     {
       name: 'bench-driver',
-      ...launch('bench-driver', join(benchDir, 'plugins/bench-driver/main.ts')),
+      ...launch('bench-driver', join(BENCH_DIST, 'plugins/bench-driver/main.js')),
       activation: 'startup',
       capabilities: ['benchdriver.run'],
       dependencies: ['bench-echo'],

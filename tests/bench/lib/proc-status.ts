@@ -37,3 +37,22 @@ export function childPids(pid: number | undefined): number[] {
     return [];
   }
 }
+
+/** `pid` and every process below it, depth first; the ones that exit meanwhile are skipped. */
+export function processTree(pid: number): number[] {
+  return [pid, ...childPids(pid).flatMap((child) => processTree(child))];
+}
+
+/**
+ * Proportional set size of `pid` in MiB (/proc/<pid>/smaps_rollup): its private pages plus its
+ * share of pages it shares (the node binary's code, mapped by every node process), so the PSS of
+ * a process tree adds up to the memory the tree really holds; undefined when unreadable.
+ */
+export function proportionalMiB(pid: number): number | undefined {
+  try {
+    const kib = /^Pss:\s+(\d+) kB/m.exec(readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8'))?.[1];
+    return kib === undefined ? undefined : Math.round((Number(kib) / 1024) * 10) / 10;
+  } catch {
+    return undefined;
+  }
+}

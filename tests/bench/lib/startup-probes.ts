@@ -7,9 +7,8 @@ import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { pino } from 'pino';
-import { Kernel } from '../../../kernel/src/index.ts';
-import { launchEnvironment } from '../../../kernel/src/registry/index.ts';
-import { residentMiB } from './proc-status.ts';
+import { Kernel, launchEnvironment } from '@cyberstudio/kernel';
+import { processTree, proportionalMiB, residentMiB } from './proc-status.ts';
 import { round } from './stats.ts';
 
 const repoRoot = fileURLToPath(new URL('../../../', import.meta.url));
@@ -22,8 +21,14 @@ const EXIT_GRACE_MS = 10_000;
 
 /** Samples of start-up cost and idle memory; every array holds one value per sample. */
 export interface StartupResult {
-  /** RSS (MiB) of `cyberstudio start` on the repository's plugins.json, 2 s after "kernel ready". */
+  /** RSS (MiB) of `cyberstudio start` on the repository's plugins.json, 2 s after "kernel ready" (warm data directory). */
   kernelIdleRssMiB: number[];
+  /** The same start's whole process tree (kernel, every startup plugin, their descendants): RSS summed (MiB). */
+  treeRssMiB: number[];
+  /** The same tree's PSS summed (MiB): shared pages such as node's own code counted once across the tree. */
+  treePssMiB: number[];
+  /** Processes in that tree. */
+  treeProcesses: number[];
   /** RSS (MiB) of `node -e "setInterval(()=>{},1000)"`, 2 s after spawn. */
   nodeIdleRssMiB: number[];
   /** `cyberstudio start` spawn to its "kernel ready" log line (ms). */
@@ -40,27 +45,48 @@ export interface StartupResult {
 export async function probeStartup({ rssSamples, readySamples }: { rssSamples: number; readySamples: number }, log: (line: string) => void): Promise<StartupResult> {
   const result: StartupResult = {
     kernelIdleRssMiB: [],
+    treeRssMiB: [],
+    treePssMiB: [],
+    treeProcesses: [],
     nodeIdleRssMiB: [],
     kernelReadyMs: [],
     pluginReady: { hello: { spawnToReadyMs: [], startCallMs: [] }, raw: { spawnToReadyMs: [], startCallMs: [] } },
     nodeFirstLineMs: [],
     nodeFirstLineInheritedEnvMs: [],
   };
-  for (let sample = 0; sample < rssSamples; sample++) {
-    const kernel = await idleKernel();
-    result.kernelIdleRssMiB.push(kernel.rssMiB);
-    result.kernelReadyMs.push(kernel.readyMs);
-    result.nodeIdleRssMiB.push(await idleNode());
+  const dataDir = await mkdtemp(join(tmpdir(), 'cds-bench-idle-'));
+  try {
+    // The first start is unmeasured: it creates the data directory's databases, the admin and the demo model.
+    await idleKernel(dataDir);
+    for (let sample = 0; sample < rssSamples; sample++) {
+      const kernel = await idleKernel(dataDir);
+      result.kernelIdleRssMiB.push(kernel.rssMiB);
+      result.treeRssMiB.push(kernel.treeRssMiB);
+      result.treePssMiB.push(kernel.treePssMiB);
+      result.treeProcesses.push(kernel.treeProcesses);
+      result.kernelReadyMs.push(kernel.readyMs);
+      result.nodeIdleRssMiB.push(await idleNode());
+    }
+  } finally {
+    await rm(dataDir, { recursive: true, force: true });
   }
-  log(`  idle RSS: kernel ${result.kernelIdleRssMiB.join(', ')} MiB; bare node ${result.nodeIdleRssMiB.join(', ')} MiB`);
+  log(`  idle RSS: kernel ${result.kernelIdleRssMiB.join(', ')} MiB; whole start ${result.treeRssMiB.join(', ')} MiB RSS, ${result.treePssMiB.join(', ')} MiB PSS (${result.treeProcesses.join(', ')} processes); bare node ${result.nodeIdleRssMiB.join(', ')} MiB; ready ${result.kernelReadyMs.join(', ')} ms`);
   await measurePluginReady(result, readySamples);
   log(`  ready: hello ${result.pluginReady.hello.spawnToReadyMs.join(', ')} ms; raw ${result.pluginReady.raw.spawnToReadyMs.join(', ')} ms; node first line ${result.nodeFirstLineMs.join(', ')} ms (inherited env ${result.nodeFirstLineInheritedEnvMs.join(', ')} ms)`);
   return result;
 }
 
-/** Starts the real CLI on the repository's plugins.json and reads its RSS once it has settled. */
-async function idleKernel(): Promise<{ rssMiB: number; readyMs: number }> {
-  const dataDir = await mkdtemp(join(tmpdir(), 'cds-bench-idle-'));
+/** What one `cyberstudio start` measured once settled. */
+interface IdleKernel {
+  rssMiB: number;
+  treeRssMiB: number;
+  treePssMiB: number;
+  treeProcesses: number;
+  readyMs: number;
+}
+
+/** Starts the real CLI on the repository's plugins.json and `dataDir`, and reads its memory once it has settled. */
+async function idleKernel(dataDir: string): Promise<IdleKernel> {
   const started = performance.now();
   const child = spawn(process.execPath, ['kernel/bin/cyberstudio.mjs', 'start', '--plugins', join(repoRoot, 'plugins.json'), '--data', dataDir, '--port', '0', '--json'], {
     cwd: repoRoot,
@@ -72,10 +98,11 @@ async function idleKernel(): Promise<{ rssMiB: number; readyMs: number }> {
     await sleep(SETTLE_MS);
     const rssMiB = residentMiB(child.pid);
     if (rssMiB === undefined) throw new Error('could not read the kernel RSS from /proc');
-    return { rssMiB, readyMs };
+    const tree = processTree(child.pid!);
+    const sum = (values: (number | undefined)[]) => round(values.reduce<number>((total, value) => total + (value ?? 0), 0), 1);
+    return { rssMiB, readyMs, treeRssMiB: sum(tree.map(residentMiB)), treePssMiB: sum(tree.map(proportionalMiB)), treeProcesses: tree.length };
   } finally {
     await stop(child, 'SIGINT');
-    await rm(dataDir, { recursive: true, force: true });
   }
 }
 
@@ -121,7 +148,7 @@ async function stop(child: ChildProcess, signal: NodeJS.Signals): Promise<void> 
 }
 
 /**
- * Starts and stops the SDK hello plugin (tsx) and the raw plugin through a real kernel, and
+ * Starts and stops the SDK hello plugin (its build, under node) and the raw plugin through a real kernel, and
  * spawns `node -e "console.log(1)"`, interleaved so drift in machine load hits all three alike.
  */
 async function measurePluginReady(result: StartupResult, samples: number): Promise<void> {
@@ -134,7 +161,7 @@ async function measurePluginReady(result: StartupResult, samples: number): Promi
   await writeFile(registryFile, JSON.stringify({ plugins }, null, 2));
   const kernel = await Kernel.open({ registryFile, dataDir: join(dir, 'data'), logger: pino({ level: 'silent' }) });
   try {
-    // The first round is unmeasured: it fills tsx's compile cache and warms the kernel's code paths.
+    // The first round is unmeasured: it warms the file cache and the kernel's code paths.
     for (let pass = 0; pass <= samples; pass++) {
       const measured = pass > 0;
       for (const [key, plugin] of [['hello', 'hello'], ['raw', 'bench-raw']] as const) {
