@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -14,10 +15,12 @@ describe("the repository's plugins.json (what npm start runs)", () => {
   let dataDir: string;
   let url: string;
   let stop: () => Promise<number | null>;
+  let kernelPid: number;
 
   beforeAll(async () => {
     dataDir = await mkdtemp(join(tmpdir(), 'cds-default-'));
     const child = spawn(process.execPath, [cli, 'start', '--plugins', join(repoRoot, 'plugins.json'), '--data', dataDir, '--port', '0', '--json'], { cwd: repoRoot, stdio: ['ignore', 'pipe', 'inherit'] });
+    kernelPid = child.pid!;
     const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));
     stop = async () => {
       child.kill('SIGINT');
@@ -32,6 +35,19 @@ describe("the repository's plugins.json (what npm start runs)", () => {
   afterAll(async () => {
     if (stop) expect(await stop()).toBe(0);
     if (dataDir) await rm(dataDir, { recursive: true, force: true });
+  });
+
+  it('runs the built JavaScript under plain node: no tsx loader and no esbuild service anywhere in its process tree', () => {
+    const commandLine = (pid: number) => readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').filter(Boolean);
+    const children = (pid: number): number[] =>
+      readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number);
+    const tree = (pid: number): number[] => [pid, ...children(pid).flatMap(tree)];
+    const commands = tree(kernelPid).map(commandLine);
+
+    expect(commands.map((args) => args.join(' ')).filter((line) => /tsx|esbuild/.test(line))).toEqual([]);
+    const plugins = commands.slice(1).map((args) => args.slice(1).join(' '));
+    expect(plugins).toEqual(expect.arrayContaining(['auth', 'llmserver', 'admin-ui'].map((name) => join(repoRoot, 'plugins', name, 'dist', 'main.js'))));
+    for (const args of commands) expect(args[0]).toBe(process.execPath);
   });
 
   it('turns authentication on: a request without a key gets 401', async () => {
