@@ -1,10 +1,10 @@
 // The studio's view of the management answers it reads (docs/API.md). The sdk carries the
 // protocol (messages, errors); these result shapes are the kernel's and the auth plugin's.
 
-import type { PluginState } from '../../kernel/src/lifecycle/plugin-state.ts';
+import type { PluginState } from '@cyberstudio/kernel/answers';
 
 // The kernel's own types where its module is free of Node imports, so the browser build can check against them.
-export type { PluginState, StateChange } from '../../kernel/src/lifecycle/plugin-state.ts';
+export type { PluginState, StateChange } from '@cyberstudio/kernel/answers';
 
 /** One entry of `kernel.plugins.list`, also the answer of start, stop and restart. */
 export interface PluginSummary {
@@ -59,4 +59,4 @@ export type {
   KeyView as ApiKey,
   /** The answer of `auth.keys.create`: the key's entry plus the secret, shown this one time. */
   IssuedKey as IssuedApiKey,
-} from '../../plugins/auth/src/identity/identity-views.ts';
+} from '@cyberstudio/plugin-auth/answers';

@@ -1,8 +1,8 @@
-// llmserver's own answer types (plugins/llmserver/src/llm-answers.ts, free of Node imports), and
+// llmserver's own answer types (its `./answers` export, free of imports), and
 // the few shapes the Models page adds around them.
-import type { ModelEntry, ModelSettings } from '../../plugins/llmserver/src/llm-answers.ts';
+import type { ModelEntry, ModelSettings } from '@cyberstudio/plugin-llmserver/answers';
 
-export type { DownloadProgress, LlmStatus, LoadedModelStatus, ModelEntry } from '../../plugins/llmserver/src/llm-answers.ts';
+export type { DownloadProgress, LlmStatus, LoadedModelStatus, ModelEntry } from '@cyberstudio/plugin-llmserver/answers';
 
 /** Where a model stands: a file's load state, a download with no file yet, or a provider's model. */
 export type ModelState = ModelEntry['state'];

@@ -1,4 +1,4 @@
-import type { ConnectionCounts } from '../../kernel/src/management/open-connections.ts';
+import type { ConnectionCounts } from '@cyberstudio/kernel/answers';
 import type { KernelStatus } from './kernel-types.ts';
 
 /** `kernel.status` with the fields the System page reads beyond the dashboard's (docs/API.md, kernel.status). */
@@ -12,7 +12,7 @@ export interface SystemStatus extends KernelStatus {
 }
 
 /** One open WebSocket of the gateway (`kernel.connections`): the kernel's own type. */
-export type { ConnectionInfo as GatewayConnection } from '../../kernel/src/management/open-connections.ts';
+export type { ConnectionInfo as GatewayConnection } from '@cyberstudio/kernel/answers';
 
 /** One open studio session of the auth plugin (`auth.sessions.list`); never its token. */
 export interface SignInSession {

@@ -1,5 +1,5 @@
 /** One row of `auth.usage.history`: the auth plugin's own type. */
-export type { UsageDay } from '../../plugins/auth/src/metering/usage-day.ts';
+export type { UsageDay } from '@cyberstudio/plugin-auth/answers';
 
 /** What the usage chart stacks: one bar segment per user or per model. */
 export type UsageGrouping = 'user' | 'model';
