@@ -115,9 +115,36 @@ export async function buildRuntime({ ifStale = false } = {}) {
   return written;
 }
 
-/** Swaps `<pkg>/.dist-next` in as `<pkg>/dist` (two renames) and removes the old build. */
+/** Relative path -> content of every file under `dir` (empty when it does not exist). */
+function treeContents(dir, prefix = '') {
+  const contents = new Map();
+  if (!existsSync(dir)) return contents;
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const path = join(dir, entry.name);
+    if (entry.isDirectory()) for (const [name, text] of treeContents(path, `${prefix}${entry.name}/`)) contents.set(name, text);
+    else if (entry.name !== '.build-stamp') contents.set(`${prefix}${entry.name}`, readFileSync(path));
+  }
+  return contents;
+}
+
+function sameTree(a, b) {
+  const left = treeContents(a);
+  const right = treeContents(b);
+  return left.size === right.size && [...left].every(([name, text]) => right.get(name)?.equals(text));
+}
+
+/**
+ * Swaps `<pkg>/.dist-next` in as `<pkg>/dist` (two renames) and removes the old build; a
+ * package whose output did not change keeps its dist/ untouched, so `start --watch` restarts
+ * only the plugins a change reached.
+ */
 function replaceDist(pkgDir) {
   const dist = join(pkgDir, 'dist');
+  const next = join(pkgDir, NEXT_DIST);
+  if (existsSync(next) && sameTree(next, dist)) {
+    rmSync(next, { recursive: true, force: true });
+    return;
+  }
   const old = join(pkgDir, '.dist-old');
   rmSync(old, { recursive: true, force: true });
   if (existsSync(dist)) renameSync(dist, old);

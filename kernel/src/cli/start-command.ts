@@ -4,6 +4,7 @@ import { Gateway, resolveGatewaySettings } from '../gateway/index.ts';
 import { Kernel } from '../kernel.ts';
 import { createLogger } from './create-logger.ts';
 import { ExitCode, exitCodeHelp } from './exit-codes.ts';
+import { watchBuild } from './watch-build.ts';
 import { watchRegistry } from './watch-registry.ts';
 
 /** --help of `cyberstudio start`. */
@@ -21,7 +22,8 @@ Options:
                       env CYBERSTUDIO_HOST). Without gateway.auth only loopback is allowed.
   --port <n>          gateway port, 0 for any free one (default: gateway.port, else 6813;
                       env CYBERSTUDIO_PORT)
-  --watch             reload plugins.json when it changes and restart a plugin whose files change
+  --watch             reload plugins.json when it changes and restart a plugin whose files change;
+                      in a source checkout, also rebuild the runtime when a source file changes
   --log-level <lvl>   trace | debug | info | warn | error (default: info)
   --json              log JSON lines even on a terminal
   -h, --help          show this help
@@ -69,12 +71,14 @@ export async function startCommand(argv: string[]): Promise<number> {
   logger.info({ url: gateway.url }, `gateway listening on ${gateway.url}`);
   const stopped = waitForStopSignal(kernel);
   const watcher = values.watch ? watchRegistry(kernel) : undefined;
+  const rebuilder = values.watch ? watchBuild(logger) : undefined;
   logger.info({ registry: kernel.registry.file, dataDir: kernel.options.dataDir, plugins: kernel.registry.plugins.length }, 'kernel starting');
   await kernel.start();
   logger.info({ url: gateway.url }, 'kernel ready');
   const signal = await stopped;
   logger.info({ signal }, 'stopping plugins');
   await watcher?.close();
+  await rebuilder?.close();
   await Promise.all([gateway.close(), kernel.close()]);
   logger.info('kernel stopped');
   logger.flush?.();
