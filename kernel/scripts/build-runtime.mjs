@@ -17,7 +17,7 @@
  * `--if-stale` skips the build when no source file is newer than the last build (the test
  * suite's global setup uses it). Types are checked by `npm run typecheck`, not here.
  */
-import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -42,6 +42,37 @@ export function runtimePackages() {
     .filter((entry) => entry.isDirectory() && existsSync(join(repoRoot, 'plugins', entry.name, 'src', 'main.ts')))
     .map((entry) => join('plugins', entry.name));
   return ['sdk', 'database', 'kernel', ...plugins];
+}
+
+/** A workspace package's manifest and folder, by package name (`@cyberstudio/sdk` -> sdk). */
+function workspaceManifests(packages) {
+  return new Map(packages.map((pkg) => {
+    const manifest = JSON.parse(readFileSync(join(repoRoot, pkg, 'package.json'), 'utf8'));
+    return [manifest.name, { dir: join(repoRoot, pkg), manifest }];
+  }));
+}
+
+/**
+ * An esbuild plugin for process bundles: `@cyberstudio/<pkg>[/<subpath>]` resolves to the
+ * source file its export names under `types`, so a bundle is made from sources alone, whatever
+ * state the other packages' dist/ folders are in.
+ */
+function workspaceSources(packages) {
+  const workspaces = workspaceManifests(packages);
+  return {
+    name: 'workspace-sources',
+    setup(build) {
+      build.onResolve({ filter: /^@cyberstudio\// }, (args) => {
+        const [scope, name, ...rest] = args.path.split('/');
+        const workspace = workspaces.get(`${scope}/${name}`);
+        if (workspace === undefined) return undefined;
+        const subpath = rest.length === 0 ? '.' : `./${rest.join('/')}`;
+        const source = workspace.manifest.exports?.[subpath]?.types;
+        if (typeof source !== 'string') return { errors: [{ text: `${args.path} is not exported by ${workspace.manifest.name} (its package.json exports)` }] };
+        return { path: join(workspace.dir, source) };
+      });
+    },
+  };
 }
 
 /** The `./dist/*.js` targets of a package's exports, with the `./src/*.ts` file each is built from. */
@@ -85,14 +116,57 @@ function builds(packages) {
       ? { 'cli/main': join(repoRoot, 'kernel/src/cli/main.ts') }
       : pkg.startsWith('plugins') ? { main: join(repoRoot, pkg, 'src/main.ts') } : {};
     if (Object.keys(processEntries).length > 0) {
-      result.push({ ...common, entryPoints: processEntries, outdir, external: PROCESS_EXTERNALS, banner: { js: REQUIRE_SHIM }, chunkNames: 'chunks/run-[name]-[hash]' });
+      result.push({ ...common, entryPoints: processEntries, outdir, external: PROCESS_EXTERNALS, plugins: [workspaceSources(packages)], banner: { js: REQUIRE_SHIM }, chunkNames: 'chunks/run-[name]-[hash]' });
     }
   }
   return result;
 }
 
+const LOCK = join(repoRoot, 'kernel', '.build-lock');
+const LOCK_WAIT_MS = 120_000;
+
+/**
+ * Runs `work` holding the build lock (a file holding the builder's pid), so two builds started at
+ * once (two test runs, a watcher) take turns instead of swapping dist/ folders under each other.
+ * A lock whose process is gone is taken over.
+ */
+async function withBuildLock(work) {
+  const deadline = Date.now() + LOCK_WAIT_MS;
+  for (;;) {
+    try {
+      closeSync(openSync(LOCK, 'wx'));
+      writeFileSync(LOCK, String(process.pid));
+      break;
+    } catch (error) {
+      if (error.code !== 'EEXIST') throw error;
+      const holder = Number(readFileSync(LOCK, 'utf8')) || 0;
+      if (holder > 0 && !processAlive(holder)) rmSync(LOCK, { force: true });
+      else if (Date.now() > deadline) throw new Error(`another runtime build (pid ${holder}) has held ${LOCK} for ${LOCK_WAIT_MS / 1000} s`);
+      else await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  }
+  try {
+    return await work();
+  } finally {
+    rmSync(LOCK, { force: true });
+  }
+}
+
+function processAlive(pid) {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return error.code === 'EPERM';
+  }
+}
+
 /** Builds every runtime package; returns the number of files written (0: up to date). */
-export async function buildRuntime({ ifStale = false } = {}) {
+export function buildRuntime(options = {}) {
+  return withBuildLock(() => buildUnlocked(options));
+}
+
+async function buildUnlocked({ ifStale = false }) {
   const packages = runtimePackages();
   const inputs = packages.flatMap((pkg) => [...sourceFiles(join(repoRoot, pkg, 'src')), join(repoRoot, pkg, 'package.json')]);
   inputs.push(fileURLToPath(import.meta.url));
