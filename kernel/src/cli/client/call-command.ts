@@ -15,7 +15,7 @@ Over the gateway's WebSocket (/ws) the progress chunks of a streaming capability
 they arrive, one compact JSON line each; a chunk that is a string or { "text": string } prints
 raw, without a newline, so token streams read as text (with --json every chunk is a JSON
 line). The result follows, indented (one line with --json: the last line is the result).
-Ctrl-C cancels the call ($/cancelRequest), waits briefly for the kernel, and exits 130.
+Ctrl-C cancels the call ($/cancelRequest) and exits 130.
 
 Options:
   --timeout <seconds>  cancel the call and fail if it has not finished by then
@@ -23,8 +23,9 @@ Options:
 ${clientOptionsHelp}
 
 Examples:
-  cyberstudio call echo.echo '{"hello":"world"}'
-  echo '{"count":3}' | cyberstudio call echo.stream -
+  cyberstudio call hello.echo '{"hello":"world"}'
+  echo '{"count":3}' | cyberstudio call hello.stream -
+  cyberstudio call llm.chat '{"messages":[{"role":"user","content":"hi"}]}'
 
 ${exitCodeHelp}
   130  interrupted by Ctrl-C (the call was cancelled)`;
@@ -41,7 +42,7 @@ export async function callCommand(argv: string[]): Promise<number> {
     const options = resolveClientOptions(values);
     json = options.json;
     const [capability, paramsText, ...extra] = positionals;
-    if (capability === undefined) throw new UsageError('missing <capability>, e.g. cyberstudio call echo.echo \'{"hello":"world"}\'');
+    if (capability === undefined) throw new UsageError('missing <capability>, e.g. cyberstudio call hello.echo \'{"hello":"world"}\'');
     if (extra.length > 0) throw new UsageError(`unexpected argument '${extra[0]}' (params are one JSON argument; quote it)`);
     const timeoutMs = parseTimeout(values.timeout);
     const params = parseParams(paramsText === '-' ? await readStdin() : paramsText);

@@ -32,7 +32,8 @@ Subcommands:
   set-password <username> [--password-stdin]
                          set a new password, from stdin or asked for on the terminal
 
-Roles: admin (everything), developer (LLM, scripts, executor, repoagent), viewer (read-only).
+Roles: admin (everything), developer (what the gateway's access list grants it: in the
+default plugins.json the llm.* and hello.* capabilities), viewer (read-only).
 
 There is deliberately no --password flag: a password given as an argument stays in the
 shell's history and shows in the process list. Pipe it in instead, e.g.
