@@ -3,7 +3,7 @@ import { mkdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import type { Logger } from 'pino';
 import {
-  BusError, DATA_DIR_ENV, ErrorCode, PLUGIN_COOKIE_ENV, PLUGIN_COOKIE_VALUE, PLUGIN_NAME_ENV, PROTOCOL_VERSIONS_ENV,
+  BusError, DATA_DIR_ENV, Defaults, ErrorCode, PLUGIN_COOKIE_ENV, PLUGIN_COOKIE_VALUE, PLUGIN_NAME_ENV, PROTOCOL_VERSIONS_ENV,
   SUPPORTED_PROTOCOL_VERSIONS, LocalError, LocalErrorCode, formatIssues,
 } from '@cyberstudio/sdk';
 import { CapabilityBus, type BusCallOptions } from './bus/capability-bus.ts';
@@ -14,10 +14,11 @@ import { kernelValidator } from './kernel-validator.ts';
 import type { PluginProcessOptions } from './lifecycle/plugin-process.ts';
 import { PluginState, type StateChange } from './lifecycle/plugin-state.ts';
 import { PluginSupervisor } from './lifecycle/plugin-supervisor.ts';
-import { callKernelCapability } from './management/kernel-capabilities.ts';
+import { stopInDependencyOrder } from './lifecycle/stop-in-dependency-order.ts';
+import { callKernelCapability, type KernelCapabilityHost } from './management/kernel-capabilities.ts';
 import { ConfigOverrides } from './management/config-overrides.ts';
 import { OpenConnections } from './management/open-connections.ts';
-import { launchCommand, launchEnvironment, loadRegistry, startOrder, stopOrder, type PluginManifest, type Registry } from './registry/index.ts';
+import { launchCommand, launchEnvironment, loadRegistry, startOrder, type PluginManifest, type Registry } from './registry/index.ts';
 import { CallMetrics } from './telemetry/call-metrics.ts';
 import { KernelLogs } from './telemetry/kernel-logs.ts';
 import { parseStderrLine } from './telemetry/log-line-parser.ts';
@@ -58,9 +59,11 @@ export class Kernel {
   readonly startedAt = Date.now();
   readonly #supervisors = new Map<string, PluginSupervisor>();
   readonly #plugins: PluginMessages;
+  readonly #managementHost: KernelCapabilityHost;
   #registry: Registry;
   #sampler: TelemetrySampler;
   #closing: Promise<void> | undefined;
+  #startFinished = false;
 
   private constructor(options: KernelOptions, registry: Registry, logs: KernelLogs, overrides: ConfigOverrides) {
     this.options = options;
@@ -73,12 +76,21 @@ export class Kernel {
       runningProcess: (plugin) => this.#supervisors.get(plugin)?.process,
       startForCall: (plugin) => this.#supervisorOf(plugin).start({ reason: 'lazy activation by a call', explicit: false }),
       stateOf: (plugin) => this.#supervisors.get(plugin)?.state ?? 'unknown',
-      callKernel: (capability, params, options) => callKernelCapability(this, capability, params, options),
+      callKernel: (capability, params, options) => callKernelCapability(this.#managementHost, capability, params, options),
       onCallSettled: (plugin, capability, ms, error) => this.metrics.record(plugin, capability, ms, error),
     });
+    this.#managementHost = this.#openManagementHost();
     this.#plugins = new PluginMessages({ bus: this.bus, topics: this.topics, logs, supervisor: (plugin) => this.#supervisors.get(plugin) });
     for (const manifest of registry.plugins) this.#addPlugin(manifest);
-    this.#sampler = new TelemetrySampler(this, options.telemetryIntervalMs ?? 1000);
+    const supervisors = () => this.supervisors;
+    this.#sampler = new TelemetrySampler({
+      get supervisors() {
+        return supervisors();
+      },
+      metrics: this.metrics,
+      load: (plugin) => this.bus.load(plugin),
+      publish: (samples) => this.topics.publish(KernelTopic.Telemetry, samples, 'kernel'),
+    }, { interval: options.telemetryIntervalMs });
   }
 
   /** Loads the registry and opens the data directory; starts no plugin yet. */
@@ -118,12 +130,26 @@ export class Kernel {
   /** Starts every enabled plugin with startup activation, dependencies first. Failures are logged, not thrown. */
   async start(): Promise<void> {
     this.#sampler.start();
-    const startup = startOrder(this.#registry.plugins).filter((plugin) => plugin.enabled && plugin.activation === 'startup');
-    for (const manifest of startup) {
-      await this.#supervisorOf(manifest.name).start({ reason: 'kernel start' }).catch((error: Error) => {
-        this.logger.error({ plugin: manifest.name, err: error }, `plugin '${manifest.name}' failed to start: ${error.message}`);
-      });
+    const startup = startOrder(this.#registry.plugins).filter(isStartupPlugin);
+    try {
+      for (const manifest of startup) {
+        await this.#supervisorOf(manifest.name).start({ reason: 'kernel start' }).catch((error: Error) => {
+          this.logger.error({ plugin: manifest.name, err: error }, `plugin '${manifest.name}' failed to start: ${error.message}`);
+        });
+      }
+    } finally {
+      this.#startFinished = true;
     }
+  }
+
+  /** True until start() has tried every startup plugin (also before start() is called). */
+  get starting(): boolean {
+    return !this.#startFinished;
+  }
+
+  /** True once start() has finished and every enabled startup plugin is running. */
+  get ready(): boolean {
+    return this.#startFinished && this.supervisors.every((supervisor) => !isStartupPlugin(supervisor.manifest) || supervisor.state === PluginState.Running);
   }
 
   /** Calls a capability as `caller` (default: the kernel). */
@@ -164,7 +190,11 @@ export class Kernel {
     }
   }
 
-  /** Stops every plugin in reverse dependency order, then closes logs. Idempotent. */
+  /**
+   * Stops every plugin, in parallel except that a plugin stops only after every plugin depending
+   * on it has stopped, within the longest single plugin's budget (shutdownTimeoutSeconds plus the
+   * kill escalation, see #close); then closes logs. Idempotent.
+   */
   close(): Promise<void> {
     this.#closing ??= this.#close();
     return this.#closing;
@@ -176,10 +206,39 @@ export class Kernel {
 
   async #close(): Promise<void> {
     this.#sampler.dispose();
-    for (const manifest of stopOrder(this.#registry.plugins)) {
-      await this.#supervisors.get(manifest.name)?.dispose();
+    const plugins = this.#registry.plugins;
+    // A dependency waits for its dependents, so a chain could add budgets up. The longest single
+    // budget caps the whole stop instead, plus one more kill grace so that a dependency of a plugin
+    // that had to be killed still gets a moment to stop cleanly; whatever runs after that is killed.
+    const budget = Math.max(0, ...plugins.map((plugin) => plugin.shutdownTimeoutSeconds * 1000)) + 2 * Defaults.killGraceMs;
+    const overdue = new AbortController();
+    const timer = setTimeout(() => overdue.abort(), budget);
+    try {
+      await stopInDependencyOrder(plugins, async (name) => this.#supervisors.get(name)?.dispose({ signal: overdue.signal }));
+    } finally {
+      clearTimeout(timer);
     }
     await this.logs.close();
+  }
+
+  /** The view of this kernel that the `kernel.*` capabilities get. */
+  #openManagementHost(): KernelCapabilityHost {
+    const kernel = this;
+    return {
+      startedAt: this.startedAt,
+      get registryFile() {
+        return kernel.#registry.file;
+      },
+      dataDir: this.options.dataDir,
+      get supervisors() {
+        return kernel.supervisors;
+      },
+      bus: this.bus,
+      logs: this.logs,
+      connections: this.connections,
+      configOverrides: this.configOverrides,
+      telemetryHistory: (plugin, limit) => this.#sampler.history(plugin, limit),
+    };
   }
 
   #supervisorOf(plugin: string): PluginSupervisor {
@@ -244,7 +303,7 @@ export class Kernel {
         dataDir,
       },
       declaredCapabilities: manifest.capabilities,
-      startTimeoutMs: manifest.healthcheck.startTimeoutSeconds * 1000,
+      startTimeout: manifest.healthcheck.startTimeoutSeconds * 1000,
       maxUnreadInputBytes: manifest.limits.inputBufferMb * 2 ** 20,
       onRequest: (method, params, context) => this.#plugins.request(manifest.name, method, params, context),
       onNotification: (method, params) => this.#plugins.notification(manifest.name, method, params),
@@ -258,6 +317,11 @@ export class Kernel {
     this.logs.append({ time: change.time, plugin: change.plugin, level, msg: `${change.from} -> ${change.to}: ${change.reason}`, source: 'kernel', fields: { from: change.from, to: change.to } });
     this.topics.publish(KernelTopic.PluginState, change, 'kernel');
   }
+}
+
+/** An enabled plugin the kernel starts with itself. */
+function isStartupPlugin(manifest: PluginManifest): boolean {
+  return manifest.enabled && manifest.activation === 'startup';
 }
 
 /** The versions the kernel speaks, comma-separated, as CYBERSTUDIO_PROTOCOL_VERSIONS carries them. */

@@ -85,7 +85,7 @@ describe('cancellation while the provider is starting', () => {
   it('rejects with Cancelled as soon as the caller aborts a call that waits for a lazy start', async () => {
     const controller = new AbortController();
     const call = test.kernel.call('slowinit.ping', {}, { signal: controller.signal });
-    await test.waitForState('sleepy', 'starting', 5000);
+    await test.waitForState('sleepy', 'starting', { timeout: 5000 });
 
     const abortedAt = Date.now();
     controller.abort(new Error('user pressed stop'));

@@ -122,4 +122,18 @@ describe('kernel management capabilities', () => {
     expect(error.code).toBe(ErrorCode.CapabilityInvalidParams);
     expect(error.data).toMatchObject({ capability: 'kernel.plugins.logs', errors: [expect.objectContaining({ instancePath: '/limit' })] });
   });
+
+  it.each([
+    ['kernel.plugins.get', { plugin: 42 }, '/plugin', 'type'],
+    ['kernel.plugins.stop', {}, '', 'required'],
+    ['kernel.plugins.telemetry', { plugin: 'echo', limit: 0 }, '/limit', 'minimum'],
+    ['kernel.plugins.setConfig', { plugin: 'echo', config: 'loud' }, '/config', 'type'],
+    ['kernel.status', { verbose: true }, '', 'additionalProperties'],
+  ])('answers %s with %j by -32007 naming the ajv violation, before the handler runs', async (capability, params, instancePath, keyword) => {
+    const error = await rejectionOf(test.kernel.call(capability, params));
+
+    expect(error.code).toBe(ErrorCode.CapabilityInvalidParams);
+    expect(error.data).toMatchObject({ capability, errors: [expect.objectContaining({ instancePath, keyword })] });
+    expect(test.kernel.supervisor('echo').state).toBe('running');
+  });
 });

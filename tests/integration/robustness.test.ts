@@ -98,7 +98,7 @@ describe('misbehaving plugins', () => {
 
       process.kill(pid, 'SIGKILL');
       const first = await rejectionOf(test.kernel.call('crash.ok'));
-      await test.waitForState('victim', 'crashed', 5000);
+      await test.waitForState('victim', 'crashed', { timeout: 5000 });
 
       expect([ErrorCode.PluginExited, ErrorCode.PluginNotRunning]).toContain(first.code);
       expect(first.data).toMatchObject({ plugin: 'victim' });

@@ -2,6 +2,7 @@ import { spawn } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { createInterface } from 'node:readline';
 import { describe, expect, it, vi } from 'vitest';
+import { Defaults } from '@cyberstudio/sdk';
 import type { Failure } from './support/assertions.ts';
 import { fixture, isAlive, kernelPerTest, repoRoot } from './support/test-kernel.ts';
 
@@ -38,7 +39,7 @@ describe('kernel shutdown', () => {
     expect(pids.filter(isAlive)).toEqual([]);
   });
 
-  it('SIGKILLs a plugin that ignores shutdown, stdin EOF and SIGTERM once shutdownTimeoutSeconds pass at each step', async () => {
+  it('SIGKILLs a plugin that ignores shutdown, stdin EOF and SIGTERM once shutdownTimeoutSeconds and the kill grace have passed', async () => {
     const { kernel, states } = await open([
       { name: 'wedged', entrypoint: fixture('hang/main.mjs'), capabilities: ['hang.call'], activation: 'startup', shutdownTimeoutSeconds: 0.5 },
     ]);
@@ -48,10 +49,56 @@ describe('kernel shutdown', () => {
     await kernel.close();
 
     const elapsed = Date.now() - started;
-    expect(elapsed).toBeGreaterThanOrEqual(1400); // shutdown, stdin EOF and SIGTERM each waited 0.5 s
-    expect(elapsed).toBeLessThan(10_000);
+    // 0.5 s for the shutdown answer and the exit at stdin EOF together, then SIGTERM and the kill grace.
+    expect(elapsed).toBeGreaterThanOrEqual(500 + Defaults.killGraceMs - 100);
+    expect(elapsed).toBeLessThan(500 + Defaults.killGraceMs + 3000);
     expect(states.at(-1)).toMatchObject({ plugin: 'wedged', to: 'stopped', reason: expect.stringContaining('killed by SIGKILL') });
     expect(isAlive(pid)).toBe(false);
+  });
+
+  it('stops independent plugins in parallel, so one that ignores SIGTERM holds back only the plugins it depends on', async () => {
+    // wedged -> base; free depends on nothing. Listed so that the serial stop order is wedged, base, free:
+    // serially, free would wait for wedged's whole budget.
+    const echo = (name: string) => ({ name, entrypoint: fixture('echo/main.ts'), activation: 'startup', shutdownTimeoutSeconds: 1 });
+    const { kernel, states } = await open([
+      echo('free'),
+      echo('base'),
+      { name: 'wedged', entrypoint: fixture('hang/main.mjs'), capabilities: ['hang.call'], activation: 'startup', dependencies: ['base'], shutdownTimeoutSeconds: 1 },
+    ]);
+    const pids = kernel.supervisors.map((supervisor) => supervisor.process!.pid!);
+    const before = states.length;
+    const started = Date.now();
+
+    await kernel.close();
+
+    const elapsed = Date.now() - started;
+    const budget = 1000 + Defaults.killGraceMs;
+    const changes = states.slice(before);
+    const at = (plugin: string, to: string) => changes.find((change) => change.plugin === plugin && change.to === to)!.time - started;
+    expect(at('free', 'stopped')).toBeLessThan(budget / 2);
+    expect(at('wedged', 'stopped')).toBeGreaterThanOrEqual(budget - 100);
+    // Dependency order still holds: base is asked to stop only once wedged, which uses it, has stopped.
+    expect(at('base', 'stopping')).toBeGreaterThanOrEqual(at('wedged', 'stopped'));
+    expect(changes.find((change) => change.plugin === 'base' && change.to === 'stopped')?.reason).toContain('exited with code 0');
+    expect(elapsed).toBeLessThan(budget + Defaults.killGraceMs + 1500);
+    expect(pids.filter(isAlive)).toEqual([]);
+  });
+
+  it('keeps the whole stop within the longest single budget and one kill grace when a chain of plugins ignores SIGTERM', async () => {
+    const hang = (name: string, dependencies: string[], capabilities: string[]) => ({ name, entrypoint: fixture('hang/main.mjs'), capabilities, activation: 'startup', dependencies, shutdownTimeoutSeconds: 3 });
+    // Both announce hang.call; the upper one declares no capabilities, so its handshake is not compared with plugins.json.
+    const { kernel } = await open([hang('lower', [], ['hang.call']), hang('upper', ['lower'], [])]);
+    const pids = kernel.supervisors.map((supervisor) => supervisor.process!.pid!);
+    const started = Date.now();
+
+    await kernel.close();
+
+    const elapsed = Date.now() - started;
+    const budget = 3000 + Defaults.killGraceMs;
+    // Serially the chain would take two budgets (10 s); the cap kills what still runs after one budget and one kill grace (7 s).
+    expect(elapsed).toBeGreaterThanOrEqual(budget);
+    expect(elapsed).toBeLessThan(budget + Defaults.killGraceMs + 1500);
+    expect(pids.filter(isAlive)).toEqual([]);
   });
 });
 

@@ -13,10 +13,10 @@ export interface BusCallOptions {
   traceId?: string;
   /** Cancels the call: an AbortSignal, or an incoming request's cancellation when the bus relays a plugin's call. */
   signal?: CancellationSignal;
-  /** Idle timeout in ms; defaults to the provider's per-capability or per-plugin setting. */
-  timeoutMs?: number;
-  /** Total cap in ms; never longer than the provider's `callTotalTimeoutSeconds`. */
-  totalTimeoutMs?: number;
+  /** Idle timeout in ms (no result or progress for this long); defaults to the provider's per-capability or per-plugin setting. */
+  timeout?: number;
+  /** Total cap in ms, whatever the progress; never longer than the provider's `callTotalTimeoutSeconds`. */
+  totalTimeout?: number;
   onProgress?(chunk: unknown): void;
 }
 
@@ -136,7 +136,7 @@ export class CapabilityBus {
 
   #send(process: PluginProcess, plugin: string, capability: string, params: Record<string, unknown>, options: BusCallOptions): Promise<unknown> {
     const limits = this.#host.manifest(plugin)!.limits;
-    const idle = options.timeoutMs ?? (limits.capabilityTimeouts[capability] ?? limits.callTimeoutSeconds) * 1000;
+    const idle = options.timeout ?? (limits.capabilityTimeouts[capability] ?? limits.callTimeoutSeconds) * 1000;
     const total = this.#totalTimeout(plugin, options);
     const _meta: CallMeta = { caller: options.caller, traceId: options.traceId ?? newTraceId(), deadline: Date.now() + total };
     return process.request(capability, { ...params, _meta }, { signal: options.signal, timeout: idle, totalTimeout: total, onProgress: options.onProgress });
@@ -161,7 +161,7 @@ export class CapabilityBus {
 
   #totalTimeout(plugin: string, options: BusCallOptions): number {
     const cap = this.#host.manifest(plugin)!.limits.callTotalTimeoutSeconds * 1000;
-    return options.totalTimeoutMs === undefined ? cap : Math.min(options.totalTimeoutMs, cap);
+    return options.totalTimeout === undefined ? cap : Math.min(options.totalTimeout, cap);
   }
 
   async #startForCall(plugin: string, capability: string): Promise<PluginProcess> {

@@ -39,7 +39,7 @@ export class PluginMessages {
     return this.#host.bus.call(method, params as Record<string, unknown>, {
       caller,
       traceId: typeof meta?.traceId === 'string' ? meta.traceId : undefined,
-      timeoutMs: typeof meta?.timeoutMs === 'number' && meta.timeoutMs > 0 ? meta.timeoutMs : undefined,
+      timeout: typeof meta?.timeoutMs === 'number' && meta.timeoutMs > 0 ? meta.timeoutMs : undefined,
       signal: context.cancellation,
       onProgress: (chunk) => context.progress(chunk),
     });

@@ -71,7 +71,8 @@ const schemas: Json = {
   }),
   ConfigResult: object({ plugin: string, restarted: { type: 'boolean' }, state: string }),
   Health: object({
-    status: { enum: ['ok', 'degraded', 'down'] },
+    status: { enum: ['starting', 'ok', 'degraded', 'down'] },
+    ready: { type: 'boolean', description: 'True once the kernel has started and every enabled startup plugin is running.' },
     kernel: object({ name: string, version: string, uptimeMs: integer, pid: integer }),
     plugins: { type: 'array', items: object({ name: string, state: { enum: Object.values(PluginState) }, required: { type: 'boolean' }, enabled: { type: 'boolean' } }) },
   }),
@@ -87,10 +88,10 @@ const errorResponse = (description: string): Json => json(ref('Error'), descript
 const responses: Json = {
   '400': errorResponse('Invalid request: bad query or body (CapabilityInvalidParams -32007 with the schema errors in data, ParseError -32700, InvalidRequest -32600).'),
   '401': { ...errorResponse('Unauthenticated (-32012): no credential, or one the identity provider rejects.'), headers: { 'WWW-Authenticate': { schema: string } } },
-  '403': errorResponse('Forbidden (-32008): no access rule lets your roles call this capability.'),
+  '403': errorResponse('Forbidden (-32008): no access rule lets your roles call this capability; or (data.reason "cross-site") a state-changing request whose Origin is not the gateway\'s own nor in gateway.allowedOrigins, or that the browser marked Sec-Fetch-Site: cross-site or same-site without an Origin.'),
   '404': errorResponse('PluginNotFound (-32014) with data { plugin }: no plugin of that name is registered.'),
   '413': errorResponse('The body is larger than gateway.limits.bodyBytes (InvalidRequest -32600).'),
-  '415': errorResponse('The body is not application/json (InvalidRequest -32600).'),
+  '415': errorResponse('The request names a Content-Type that is not application/json, with a body or without (form and text/plain types are refused; no Content-Type at all is accepted for a bodiless request) (InvalidRequest -32600, data { reason: "content-type", contentType, expected }).'),
   '503': errorResponse('PluginNotRunning (-32002): the plugin could not be started or stopped.'),
 };
 
@@ -103,15 +104,25 @@ const logParameters = [
 ];
 
 const lifecycle = (verb: string, capability: string, text: string): Json => ({
-  post: perPlugin(`${verb} the plugin`, capability, json(ref('PluginSummary'), `${text}; the plugin's summary afterwards.`), { operationId: `${verb.toLowerCase()}Plugin` }, ['503']),
+  post: perPlugin(`${verb} the plugin`, capability, json(ref('PluginSummary'), `${text}; the plugin's summary afterwards.`), {
+    operationId: `${verb.toLowerCase()}Plugin`,
+    description: `Calls \`${capability}\` as the signed-in user; the gateway's access rules must allow that capability. Send no body (or a JSON one, which is ignored).`,
+  }, ['415', '503']),
 });
 
 const paths: Json = {
   '/health': {
     get: {
       summary: 'Kernel health', tags: ['operations'], operationId: 'health', security: [],
-      description: '"down" (503) while a required plugin is not running; "degraded" while an enabled optional plugin is crashed, in backoff, quarantined or unhealthy; else "ok".',
-      responses: { '200': json(ref('Health'), 'ok or degraded.'), '503': json(ref('Health'), 'down.') },
+      description: 'Liveness. "starting" (200) until the kernel has tried to start every startup plugin; then "down" (503) while a required plugin is not running; "degraded" while an enabled optional plugin is crashed, in backoff, quarantined or unhealthy; else "ok". `ready` says whether every startup plugin is running.',
+      responses: { '200': json(ref('Health'), 'starting, ok or degraded.'), '503': json(ref('Health'), 'down.') },
+    },
+  },
+  '/health/ready': {
+    get: {
+      summary: 'Kernel readiness', tags: ['operations'], operationId: 'healthReady', security: [],
+      description: 'Readiness: 200 once the kernel has started and every enabled startup plugin is running, else 503; the body is the /health report.',
+      responses: { '200': json(ref('Health'), 'Ready.'), '503': json(ref('Health'), 'Not ready yet, or a startup plugin is not running.') },
     },
   },
   '/metrics': {
@@ -132,10 +143,11 @@ const paths: Json = {
         '204': { description: 'Only notifications were sent.' },
         '400': json(ref('JsonRpcResponse'), 'Not JSON, an empty body or an empty batch.'),
         '401': json(ref('JsonRpcResponse'), 'A single request failed with Unauthenticated.'),
-        '403': json(ref('JsonRpcResponse'), 'A single request failed with Forbidden.'),
+        '403': json(ref('JsonRpcResponse'), 'A single request failed with Forbidden, or the request came from another site (data.reason "cross-site").'),
         '413': json(ref('JsonRpcResponse'), 'Body or batch over the gateway limits.'),
-        '415': json(ref('JsonRpcResponse'), 'The body is not application/json.'),
+        '415': json(ref('JsonRpcResponse'), 'The request names a Content-Type that is not application/json (even with an empty body).'),
         '429': json(ref('JsonRpcResponse'), 'A single request failed with RateLimited; see Retry-After.'),
+        '503': json({ oneOf: [ref('JsonRpcResponse'), { type: 'array', items: ref('JsonRpcResponse') }] }, 'The gateway closed (kernel shutdown) while the call ran: it, or the batch members still running, answer ShuttingDown (-32011).'),
       },
     },
   },
@@ -182,7 +194,7 @@ export function openApiDocument(options: OpenApiOptions): Json {
       title: 'CyberDevStudio gateway',
       version: KERNEL_VERSION,
       description:
-        'The kernel\'s HTTP API: JSON-RPC over /rpc, the management REST API under /api, /health and /metrics. Errors outside JSON-RPC are { error: { code, name, message, data } } with the HTTP status of the error catalog (docs/errors.md). Without gateway.auth in plugins.json the gateway listens on loopback only and every request acts as the local operator (role admin), so no credential is needed.',
+        'The kernel\'s HTTP API: JSON-RPC over /rpc, the management REST API under /api, /health and /metrics. Errors outside JSON-RPC are { error: { code, name, message, data } } with the HTTP status of the error catalog (docs/errors.md). Without gateway.auth in plugins.json the gateway listens on loopback only and every request acts as the local operator (role admin), so no credential is needed. Every path answers 421 (Forbidden -32008, data.reason "host") for a Host header the gateway does not serve (gateway.allowedHosts); an unknown path under /api or /rpc answers 404 (MethodNotFound -32601, data { reason: "path", httpMethod, path }); a known path with another method answers 405 with Allow (InvalidRequest -32600, data { reason: "method", httpMethod, allow }).',
     },
     servers: [{ url: '/' }],
     tags: [

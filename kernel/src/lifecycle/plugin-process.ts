@@ -1,7 +1,7 @@
 import type { ChildProcess } from 'node:child_process';
 import { execa } from 'execa';
 import {
-  BusError, ErrorCode, LineReader, LocalError, LocalErrorCode, Method, RpcConnection,
+  BusError, Defaults, ErrorCode, LineReader, LocalError, LocalErrorCode, Method, RpcConnection,
   type ConnectionDiagnostic, type InitializeParams, type InitializeResult, type IncomingRequestContext, type RequestOptions,
 } from '@cyberstudio/sdk';
 import { StreamTransport } from '@cyberstudio/sdk/node';
@@ -25,7 +25,8 @@ export interface PluginProcessOptions {
   initialize: InitializeParams;
   /** Capabilities plugins.json declares; the handshake must list the same set when non-empty. */
   declaredCapabilities: readonly string[];
-  startTimeoutMs: number;
+  /** Spawn to `initialize` answer, in ms. */
+  startTimeout: number;
   /** Unread bytes on the plugin's stdin past which calls fail with Overloaded and events are dropped. */
   maxUnreadInputBytes: number;
   /** Requests the plugin sends to the kernel (bus calls, subscriptions). */
@@ -36,6 +37,14 @@ export interface PluginProcessOptions {
   onStderrLine(line: string): void;
   /** Something on stdout that was not a valid message. */
   onDiagnostic(diagnostic: ConnectionDiagnostic): void;
+}
+
+/** How to stop a plugin process. */
+export interface StopOptions {
+  /** Aborting it kills the process at once (SIGKILL). */
+  signal?: AbortSignal;
+  /** The graceful budget in ms: the `shutdown` answer and the exit after stdin closes, together. */
+  timeout?: number;
 }
 
 const MAX_STDERR_LINE_BYTES = 1024 * 1024;
@@ -57,6 +66,7 @@ export class PluginProcess {
   readonly #exited: Promise<ExitInfo>;
   #exit: ExitInfo | undefined;
   #handshake: InitializeResult | undefined;
+  #stopping: Promise<ExitInfo> | undefined;
   readonly #stderrTail: string[] = [];
   readonly spawnedAt = Date.now();
   readyAt = 0;
@@ -193,18 +203,37 @@ export class PluginProcess {
   }
 
   /**
-   * Stops the plugin: `shutdown` (it drains), close stdin, SIGTERM, SIGKILL; each step waits up to
-   * `stepTimeoutMs` for the exit. Resolves with how it exited.
+   * Stops the plugin: `shutdown` (it drains), then close stdin, both within `timeout` ms together
+   * (default Defaults.shutdownTimeoutMs); then SIGTERM, and SIGKILL after Defaults.killGraceMs.
+   * `signal` skips straight to SIGKILL. Resolves with how it exited; concurrent calls share one stop.
    */
-  async stop(stepTimeoutMs: number): Promise<ExitInfo> {
+  stop({ signal, timeout = Defaults.shutdownTimeoutMs }: StopOptions = {}): Promise<ExitInfo> {
+    this.#stopping ??= this.#stop(signal, timeout);
+    return this.#stopping;
+  }
+
+  /** Same as stop() with the default budget; calls still in flight fail with PluginExited. Safe to call twice. */
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.stop();
+  }
+
+  async #stop(signal: AbortSignal | undefined, timeout: number): Promise<ExitInfo> {
     if (this.#exit) return this.#exit;
-    await this.request(Method.Shutdown, {}, { totalTimeout: stepTimeoutMs }).catch(() => {});
-    this.#child.stdin!.end();
-    if (await this.#waitExit(stepTimeoutMs)) return this.#exit!;
-    this.#child.kill('SIGTERM');
-    if (await this.#waitExit(stepTimeoutMs)) return this.#exit!;
-    this.kill();
-    return this.#exited;
+    const onAbort = () => this.kill();
+    if (signal?.aborted) onAbort();
+    signal?.addEventListener('abort', onAbort, { once: true });
+    try {
+      const deadline = Date.now() + timeout;
+      await this.request(Method.Shutdown, {}, { totalTimeout: timeout, signal }).catch(() => {});
+      this.#child.stdin!.end();
+      if (await this.#waitExit(deadline - Date.now())) return this.#exit!;
+      this.#child.kill('SIGTERM');
+      if (await this.#waitExit(Defaults.killGraceMs)) return this.#exit!;
+      this.kill();
+      return await this.#exited;
+    } finally {
+      signal?.removeEventListener('abort', onAbort);
+    }
   }
 
   /** Kills the process with SIGKILL at once. Safe to call any number of times. */
@@ -213,12 +242,12 @@ export class PluginProcess {
   }
 
   async #performHandshake(signal: AbortSignal | undefined): Promise<void> {
-    const { name, startTimeoutMs } = this.#options;
+    const { name, startTimeout } = this.#options;
     let result: unknown;
     try {
-      result = await this.request(Method.Initialize, this.#options.initialize, { totalTimeout: startTimeoutMs, signal });
+      result = await this.request(Method.Initialize, this.#options.initialize, { totalTimeout: startTimeout, signal });
     } catch (error) {
-      throw handshakeError(name, error, startTimeoutMs, await this.#exitSoon(), this.#stderrTail);
+      throw handshakeError(name, error, startTimeout, await this.#exitSoon(), this.#stderrTail);
     }
     this.#handshake = checkHandshake(name, result, this.#options.initialize.protocolVersions, this.#options.declaredCapabilities);
     this.#connection.notify(Method.Initialized, {});
@@ -232,6 +261,7 @@ export class PluginProcess {
 
   async #waitExit(ms: number): Promise<boolean> {
     if (this.#exit) return true;
+    if (ms <= 0) return false;
     let timer: NodeJS.Timeout | undefined;
     const timedOut = new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), ms)));
     const result = await Promise.race([this.#exited.then(() => true as const), timedOut]);

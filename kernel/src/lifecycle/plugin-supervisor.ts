@@ -45,6 +45,7 @@ export class PluginSupervisor {
   #lastExit: ExitInfo | undefined;
   #startedAt: number | undefined;
   #disposed = false;
+  #disposing: Promise<void> | undefined;
 
   constructor(manifest: PluginManifest, hooks: SupervisorHooks) {
     this.name = manifest.name;
@@ -113,10 +114,13 @@ export class PluginSupervisor {
     return starting;
   }
 
-  /** Stops the plugin gracefully (shutdown, stdin close, SIGTERM, SIGKILL) and cancels pending restarts. */
-  stop(reason = 'stop requested'): Promise<void> {
+  /**
+   * Stops the plugin gracefully (shutdown, stdin close, SIGTERM, SIGKILL) within its
+   * shutdownTimeoutSeconds plus the kill grace, and cancels pending restarts. `signal` kills it at once.
+   */
+  stop(reason = 'stop requested', { signal }: { signal?: AbortSignal } = {}): Promise<void> {
     this.#clearRestartTimer();
-    this.#stopping ??= this.#stop(reason).finally(() => (this.#stopping = undefined));
+    this.#stopping ??= this.#stop(reason, signal).finally(() => (this.#stopping = undefined));
     return this.#stopping;
   }
 
@@ -131,13 +135,23 @@ export class PluginSupervisor {
     const process = this.#process;
     if (!process || !isServing(this.#state) || this.#failureReason !== undefined) return;
     this.#failureReason = reason;
-    void process.stop(this.#manifest.shutdownTimeoutSeconds * 1000);
+    void process.stop({ timeout: this.#manifest.shutdownTimeoutSeconds * 1000 });
   }
 
-  /** Stops the plugin and refuses further starts. */
-  async dispose(): Promise<void> {
-    await this.stop('kernel shutting down');
+  /**
+   * Stops the plugin and refuses further starts: a start asked for afterwards rejects with
+   * CDS_ERR_PLUGIN_UNKNOWN. `signal` kills the process at once. Safe to call twice.
+   */
+  dispose({ signal }: { signal?: AbortSignal } = {}): Promise<void> {
+    if (this.#disposing) return this.#disposing;
     this.#disposed = true;
+    this.#disposing = this.stop('kernel shutting down', { signal });
+    return this.#disposing;
+  }
+
+  /** Same as dispose(). */
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.dispose();
   }
 
   async #launch(reason: string): Promise<PluginProcess> {
@@ -218,7 +232,7 @@ export class PluginSupervisor {
     this.#restartTimer.unref();
   }
 
-  async #stop(reason: string): Promise<void> {
+  async #stop(reason: string, signal: AbortSignal | undefined): Promise<void> {
     await this.#starting?.catch(() => {});
     const process = this.#process;
     if (!process) {
@@ -227,7 +241,7 @@ export class PluginSupervisor {
     }
     this.#transition(PluginState.Stopping, reason);
     this.#health?.dispose();
-    const info = await process.stop(this.#manifest.shutdownTimeoutSeconds * 1000);
+    const info = await process.stop({ timeout: this.#manifest.shutdownTimeoutSeconds * 1000, signal });
     this.#transition(PluginState.Stopped, `${reason}; ${describeExit(info)}`);
   }
 

@@ -1,34 +1,80 @@
 import { BusError, ErrorCode, Method, formatIssues, type CapabilityDescriptor, type SchemaCheck } from '@cyberstudio/sdk';
-import type { BusCallOptions } from '../bus/capability-bus.ts';
-import type { Kernel } from '../kernel.ts';
+import type { BusCallOptions, CapabilityBus } from '../bus/capability-bus.ts';
 import { KERNEL_NAME, KERNEL_VERSION } from '../kernel-info.ts';
 import { kernelValidator as validator } from '../kernel-validator.ts';
 import type { PluginSupervisor } from '../lifecycle/plugin-supervisor.ts';
 import { CpuMeter } from '../telemetry/cpu-meter.ts';
+import type { KernelLogs } from '../telemetry/kernel-logs.ts';
 import { LOG_LEVELS, type LogLevel } from '../telemetry/log-record.ts';
+import type { PluginTelemetrySample } from '../telemetry/telemetry-sample.ts';
+import type { ConfigOverrides } from './config-overrides.ts';
+import type { OpenConnections } from './open-connections.ts';
+
+/** What the `kernel.*` capabilities read and act on; the kernel implements it. */
+export interface KernelCapabilityHost {
+  /** Epoch ms when the kernel was opened. */
+  readonly startedAt: number;
+  /** Path of the plugins.json in force. */
+  readonly registryFile: string;
+  readonly dataDir: string;
+  /** Supervisors of every registered plugin, in registry order. */
+  readonly supervisors: readonly PluginSupervisor[];
+  readonly bus: Pick<CapabilityBus, 'capabilities' | 'load'>;
+  readonly logs: Pick<KernelLogs, 'droppedCount' | 'query' | 'recent'>;
+  readonly connections: Pick<OpenConnections, 'counts' | 'list'>;
+  readonly configOverrides: Pick<ConfigOverrides, 'get' | 'set'>;
+  /** The newest `limit` telemetry samples of `plugin`, oldest first. */
+  telemetryHistory(plugin: string, limit?: number): PluginTelemetrySample[];
+}
 
 /** How long a plugin may take to apply a config in place. */
 const CONFIGURE_TIMEOUT_MS = 10_000;
 
-type Handler = (kernel: Kernel, params: Record<string, unknown>, options: BusCallOptions, capability: string) => unknown;
-
 const pluginParam = { type: 'object', properties: { plugin: { type: 'string', minLength: 1 } }, required: ['plugin'], additionalProperties: false };
-const anyObject = { type: 'object' };
+const noParams = { type: 'object', additionalProperties: false };
 
 // CPU is the process's, whichever kernel in it asks; each kernel.status reading covers the time since the previous one.
 const kernelCpu = new CpuMeter();
 
-/** One `kernel.*` capability: its descriptor and its handler. */
+/** How one `kernel.*` capability is written: its descriptor and a handler typed by what its schema admits. */
+interface KernelCapabilitySpec<Params> {
+  description: string;
+  params: Record<string, unknown>;
+  handler(host: KernelCapabilityHost, params: Params, options: BusCallOptions, capability: string): unknown;
+}
+
+/** One `kernel.*` capability as the kernel serves it: `answer` checks the params, then runs the handler. */
 interface KernelCapability {
   description: string;
   params: Record<string, unknown>;
-  handler: Handler;
+  answer(host: KernelCapabilityHost, params: Record<string, unknown>, options: BusCallOptions, capability: string): unknown;
+}
+
+/** Compiles the params schema once; invalid params answer -32007 CapabilityInvalidParams with the ajv errors. */
+function capability<Params = Record<string, never>>(spec: KernelCapabilitySpec<Params>): KernelCapability {
+  const check: SchemaCheck = validator.compile(spec.params);
+  return {
+    description: spec.description,
+    params: spec.params,
+    answer: (host, params, options, name) => {
+      const issues = check(params);
+      if (issues.length > 0) {
+        throw new BusError(ErrorCode.CapabilityInvalidParams, `Invalid params for ${name}: ${formatIssues(issues)}`, { capability: name, errors: issues });
+      }
+      // The schema admitted these params, and `Params` is what that schema describes.
+      return spec.handler(host, params as Params, options, name);
+    },
+  };
+}
+
+interface PluginParams {
+  plugin: string;
 }
 
 const capabilities: Record<string, KernelCapability> = {
-  'kernel.status': {
+  'kernel.status': capability({
     description: 'The kernel: version, pid, uptime, CPU (percent of one core since the previous kernel.status), memory, plugins per state, dropped log records and open WebSockets.',
-    params: { type: 'object', additionalProperties: false },
+    params: noParams,
     handler: (kernel) => {
       const states: Record<string, number> = {};
       for (const supervisor of kernel.supervisors) states[supervisor.state] = (states[supervisor.state] ?? 0) + 1;
@@ -39,29 +85,29 @@ const capabilities: Record<string, KernelCapability> = {
         uptimeMs: Date.now() - kernel.startedAt,
         cpuPercent: kernelCpu.read(),
         rssBytes: process.memoryUsage().rss,
-        registry: kernel.registry.file,
-        dataDir: kernel.options.dataDir,
+        registry: kernel.registryFile,
+        dataDir: kernel.dataDir,
         plugins: states,
         logsDropped: kernel.logs.droppedCount,
         webSockets: kernel.connections.counts(),
       };
     },
-  },
-  'kernel.connections': {
+  }),
+  'kernel.connections': capability({
     description: "The gateway's open WebSockets, oldest first: endpoint, the user each signed in as (id, name, roles, sessionId or keyId) and when it opened. No credentials.",
-    params: { type: 'object', additionalProperties: false },
+    params: noParams,
     handler: (kernel) => kernel.connections.list(),
-  },
-  'kernel.plugins.list': {
+  }),
+  'kernel.plugins.list': capability({
     description: 'Every registered plugin with its state.',
-    params: { type: 'object', additionalProperties: false },
+    params: noParams,
     handler: (kernel) => kernel.supervisors.map((supervisor) => summary(kernel, supervisor)),
-  },
-  'kernel.plugins.get': {
+  }),
+  'kernel.plugins.get': capability<PluginParams>({
     description: 'One plugin: state, manifest, handshake, last error and its last log lines.',
     params: pluginParam,
-    handler: (kernel, { plugin }, _options, capability) => {
-      const supervisor = find(kernel, plugin as string, capability);
+    handler: (kernel, { plugin }, _options, name) => {
+      const supervisor = find(kernel, plugin, name);
       return {
         ...summary(kernel, supervisor),
         manifest: supervisor.manifest,
@@ -72,23 +118,23 @@ const capabilities: Record<string, KernelCapability> = {
         recentLogs: kernel.logs.recent(supervisor.name, 20),
       };
     },
-  },
-  'kernel.plugins.start': {
+  }),
+  'kernel.plugins.start': capability<PluginParams>({
     description: 'Starts a plugin (also releases a quarantined one).',
     params: pluginParam,
-    handler: (kernel, { plugin }, _options, capability) => lifecycle(kernel, plugin as string, capability, (supervisor) => supervisor.start({ reason: 'started through kernel.plugins.start' })),
-  },
-  'kernel.plugins.stop': {
+    handler: (kernel, { plugin }, _options, name) => lifecycle(kernel, plugin, name, (supervisor) => supervisor.start({ reason: 'started through kernel.plugins.start' })),
+  }),
+  'kernel.plugins.stop': capability<PluginParams>({
     description: 'Stops a plugin gracefully.',
     params: pluginParam,
-    handler: (kernel, { plugin }, _options, capability) => lifecycle(kernel, plugin as string, capability, (supervisor) => supervisor.stop('stopped through kernel.plugins.stop')),
-  },
-  'kernel.plugins.restart': {
+    handler: (kernel, { plugin }, _options, name) => lifecycle(kernel, plugin, name, (supervisor) => supervisor.stop('stopped through kernel.plugins.stop')),
+  }),
+  'kernel.plugins.restart': capability<PluginParams>({
     description: 'Stops and starts a plugin.',
     params: pluginParam,
-    handler: (kernel, { plugin }, _options, capability) => lifecycle(kernel, plugin as string, capability, (supervisor) => supervisor.restart('restarted through kernel.plugins.restart')),
-  },
-  'kernel.plugins.logs': {
+    handler: (kernel, { plugin }, _options, name) => lifecycle(kernel, plugin, name, (supervisor) => supervisor.restart('restarted through kernel.plugins.restart')),
+  }),
+  'kernel.plugins.logs': capability<{ plugin?: string; level?: LogLevel; since?: number; until?: number; q?: string; limit?: number }>({
     description: 'Log records, newest last, filtered by plugin, minimum level, time range (epoch ms) and text.',
     params: {
       type: 'object',
@@ -102,26 +148,26 @@ const capabilities: Record<string, KernelCapability> = {
       },
       additionalProperties: false,
     },
-    handler: (kernel, params, _options, capability) => {
-      if (typeof params.plugin === 'string') find(kernel, params.plugin, capability);
-      return kernel.logs.query({ ...params, level: params.level as LogLevel | undefined });
+    handler: (kernel, params, _options, name) => {
+      if (params.plugin !== undefined) find(kernel, params.plugin, name);
+      return kernel.logs.query(params);
     },
-  },
-  'kernel.plugins.telemetry': {
+  }),
+  'kernel.plugins.telemetry': capability<PluginParams & { limit?: number }>({
     description: 'Recent telemetry samples of a plugin, oldest first (one per second).',
     params: { ...pluginParam, properties: { ...pluginParam.properties, limit: { type: 'integer', minimum: 1, maximum: 300 } } },
-    handler: (kernel, { plugin, limit }, _options, capability) => kernel.telemetry.history(find(kernel, plugin as string, capability).name, limit as number | undefined),
-  },
-  'kernel.plugins.capabilities': {
+    handler: (kernel, { plugin, limit }, _options, name) => kernel.telemetryHistory(find(kernel, plugin, name).name, limit),
+  }),
+  'kernel.plugins.capabilities': capability<{ plugin?: string }>({
     description: 'Every capability with its provider and, once the provider has run, its description and schemas.',
     params: { type: 'object', properties: { plugin: { type: 'string' } }, additionalProperties: false },
     handler: (kernel, { plugin }) => listCapabilities(kernel).filter((entry) => plugin === undefined || entry.plugin === plugin),
-  },
-  'kernel.plugins.setConfig': {
+  }),
+  'kernel.plugins.setConfig': capability<PluginParams & { config: Record<string, unknown> }>({
     description: "Validates a plugin's new config against its configSchema and persists it. A running plugin that applies config live (liveConfig in its handshake) gets it through `configure`; any other running plugin is restarted with it.",
-    params: { type: 'object', properties: { plugin: { type: 'string' }, config: anyObject }, required: ['plugin', 'config'], additionalProperties: false },
-    handler: async (kernel, { plugin, config }, _options, capability) => {
-      const supervisor = find(kernel, plugin as string, capability);
+    params: { type: 'object', properties: { plugin: { type: 'string' }, config: { type: 'object' } }, required: ['plugin', 'config'], additionalProperties: false },
+    handler: async (kernel, { plugin, config }, _options, name) => {
+      const supervisor = find(kernel, plugin, name);
       const schema = supervisor.process?.handshake.configSchema ?? supervisor.manifest.configSchema;
       const issues = schema === undefined ? [] : validator.compile(schema)(config);
       if (issues.length > 0) {
@@ -131,18 +177,16 @@ const capabilities: Record<string, KernelCapability> = {
       if (running?.handshake.liveConfig === true) {
         // The plugin checks and applies it first: a config it refuses is neither applied nor kept.
         await running.request(Method.Configure, { config }, { totalTimeout: CONFIGURE_TIMEOUT_MS });
-        await kernel.configOverrides.set(supervisor.name, config as Record<string, unknown>);
+        await kernel.configOverrides.set(supervisor.name, config);
         return { plugin: supervisor.name, applied: 'live', restarted: false, state: supervisor.state };
       }
-      await kernel.configOverrides.set(supervisor.name, config as Record<string, unknown>);
+      await kernel.configOverrides.set(supervisor.name, config);
       if (running === undefined) return { plugin: supervisor.name, applied: 'next-start', restarted: false, state: supervisor.state };
-      await lifecycle(kernel, supervisor.name, capability, (s) => s.restart('config changed'));
+      await lifecycle(kernel, supervisor.name, name, (s) => s.restart('config changed'));
       return { plugin: supervisor.name, applied: 'restart', restarted: true, state: supervisor.state };
     },
-  },
+  }),
 };
-
-const checks = new Map<string, SchemaCheck>(Object.entries(capabilities).map(([name, capability]) => [name, validator.compile(capability.params)]));
 
 /** Descriptors of the kernel's own capabilities, in the handshake's shape. */
 export function kernelCapabilityDescriptors(): CapabilityDescriptor[] {
@@ -155,24 +199,20 @@ export function kernelCapabilityDescriptors(): CapabilityDescriptor[] {
   }));
 }
 
-/** Answers one `kernel.*` call. */
-export async function callKernelCapability(kernel: Kernel, capability: string, params: Record<string, unknown>, options: BusCallOptions): Promise<unknown> {
+/** Answers one `kernel.*` call: params checked against the capability's schema (-32007 with the ajv errors), then its handler. */
+export async function callKernelCapability(kernel: KernelCapabilityHost, capability: string, params: Record<string, unknown>, options: BusCallOptions): Promise<unknown> {
   const entry = capabilities[capability];
   if (!entry) throw new BusError(ErrorCode.CapabilityNotFound, `The kernel does not provide ${capability}`, { capability });
-  const issues = checks.get(capability)!(params);
-  if (issues.length > 0) {
-    throw new BusError(ErrorCode.CapabilityInvalidParams, `Invalid params for ${capability}: ${formatIssues(issues)}`, { capability, errors: issues });
-  }
-  return entry.handler(kernel, params, options, capability);
+  return entry.answer(kernel, params, options, capability);
 }
 
-function listCapabilities(kernel: Kernel) {
+function listCapabilities(kernel: KernelCapabilityHost) {
   const plugins = kernel.bus.capabilities().map(({ name, plugin, descriptor }) => ({ name, plugin, description: descriptor?.description ?? null, params: descriptor?.params ?? null, result: descriptor?.result ?? null, stream: descriptor?.stream ?? null }));
   const own = kernelCapabilityDescriptors().map((descriptor) => ({ ...descriptor, plugin: 'kernel' }));
   return [...own, ...plugins];
 }
 
-function summary(kernel: Kernel, supervisor: PluginSupervisor) {
+function summary(kernel: KernelCapabilityHost, supervisor: PluginSupervisor) {
   const manifest = supervisor.manifest;
   return {
     name: supervisor.name,
@@ -190,7 +230,7 @@ function summary(kernel: Kernel, supervisor: PluginSupervisor) {
   };
 }
 
-function find(kernel: Kernel, plugin: string, capability: string): PluginSupervisor {
+function find(kernel: KernelCapabilityHost, plugin: string, capability: string): PluginSupervisor {
   const supervisor = kernel.supervisors.find((candidate) => candidate.name === plugin);
   if (!supervisor) {
     throw new BusError(ErrorCode.PluginNotFound, `${capability}: no plugin named '${plugin}' is registered`, { plugin, capability });
@@ -198,7 +238,7 @@ function find(kernel: Kernel, plugin: string, capability: string): PluginSupervi
   return supervisor;
 }
 
-async function lifecycle(kernel: Kernel, plugin: string, capability: string, action: (supervisor: PluginSupervisor) => Promise<unknown>) {
+async function lifecycle(kernel: KernelCapabilityHost, plugin: string, capability: string, action: (supervisor: PluginSupervisor) => Promise<unknown>) {
   const supervisor = find(kernel, plugin, capability);
   try {
     await action(supervisor);

@@ -1,41 +1,62 @@
-import type { Kernel } from '../kernel.ts';
+import type { PluginSupervisor } from '../lifecycle/plugin-supervisor.ts';
+import type { CallMetrics } from './call-metrics.ts';
 import { forgetProcess, sampleProcesses } from './process-stats.ts';
 import type { PluginTelemetrySample } from './telemetry-sample.ts';
 
 export type { PluginTelemetrySample } from './telemetry-sample.ts';
 
 const HISTORY_LENGTH = 300;
+/** Sampling period when none is given. */
+export const DEFAULT_TELEMETRY_INTERVAL_MS = 1000;
+
+/** What the sampler reads and reports to; the kernel implements it. */
+export interface TelemetryHost {
+  /** Supervisors of every registered plugin, in registry order. */
+  readonly supervisors: readonly PluginSupervisor[];
+  readonly metrics: Pick<CallMetrics, 'counters' | 'latency'>;
+  /** Calls in flight and queued for a plugin. */
+  load(plugin: string): { active: number; queued: number };
+  /** Reports one round of samples (the kernel publishes it on `kernel.telemetry`). */
+  publish(samples: PluginTelemetrySample[]): void;
+}
 
 /**
  * Samples every plugin once per interval (CPU, RSS, counters, latency), keeps a short history per
  * plugin, publishes each round on `kernel.telemetry`, and restarts a plugin over its memory limit.
  */
 export class TelemetrySampler {
-  readonly #kernel: Kernel;
+  readonly #host: TelemetryHost;
   readonly #intervalMs: number;
   readonly #history = new Map<string, PluginTelemetrySample[]>();
   readonly #knownPids = new Set<number>();
   #timer: NodeJS.Timeout | undefined;
   #sampling = false;
+  #disposed = false;
 
-  constructor(kernel: Kernel, intervalMs: number) {
-    this.#kernel = kernel;
-    this.#intervalMs = intervalMs;
+  constructor(host: TelemetryHost, { interval = DEFAULT_TELEMETRY_INTERVAL_MS }: { interval?: number } = {}) {
+    this.#host = host;
+    this.#intervalMs = interval;
   }
 
-  /** Starts sampling; idempotent. */
+  /** Starts sampling; idempotent, and a no-op once disposed. */
   start(): void {
-    if (this.#timer) return;
+    if (this.#timer || this.#disposed) return;
     this.#timer = setInterval(() => void this.sample(), this.#intervalMs);
     this.#timer.unref();
   }
 
-  /** Stops sampling; idempotent. */
+  /** Stops sampling for good: a round still measuring is dropped (neither kept nor published). Idempotent. */
   dispose(): void {
+    this.#disposed = true;
     if (this.#timer) clearInterval(this.#timer);
     this.#timer = undefined;
     for (const pid of this.#knownPids) forgetProcess(pid);
     this.#knownPids.clear();
+  }
+
+  /** Same as dispose(). */
+  async [Symbol.asyncDispose](): Promise<void> {
+    this.dispose();
   }
 
   /** The newest `limit` samples of `plugin`, oldest first. */
@@ -43,21 +64,22 @@ export class TelemetrySampler {
     return (this.#history.get(plugin) ?? []).slice(-limit);
   }
 
-  /** Takes one sample of every plugin now (also used by the timer). */
+  /** Takes one sample of every plugin now (also used by the timer); resolves with none once disposed. */
   async sample(): Promise<PluginTelemetrySample[]> {
-    if (this.#sampling) return [];
+    if (this.#sampling || this.#disposed) return [];
     this.#sampling = true;
     try {
-      const supervisors = this.#kernel.supervisors;
+      const supervisors = this.#host.supervisors;
       const pids = supervisors.map((supervisor) => supervisor.process?.pid).filter((pid): pid is number => pid !== undefined);
       const stats = await sampleProcesses(pids);
+      if (this.#disposed) return [];
       this.#forgetExited(new Set(pids));
       const time = Date.now();
       const samples = supervisors.map((supervisor): PluginTelemetrySample => {
         const pid = supervisor.process?.pid ?? null;
         const process = pid === null ? undefined : stats.get(pid);
-        const load = this.#kernel.bus.load(supervisor.name);
-        const counters = this.#kernel.metrics.counters(supervisor.name);
+        const load = this.#host.load(supervisor.name);
+        const counters = this.#host.metrics.counters(supervisor.name);
         return {
           plugin: supervisor.name,
           time,
@@ -71,12 +93,12 @@ export class TelemetrySampler {
           errors: counters.errors,
           inFlight: load.active,
           queueDepth: load.queued,
-          latency: this.#kernel.metrics.latency(supervisor.name),
+          latency: this.#host.metrics.latency(supervisor.name),
         };
       });
       for (const sample of samples) this.#keep(sample);
-      this.#enforceMemoryLimits(samples);
-      this.#kernel.publish('kernel.telemetry', samples);
+      this.#enforceMemoryLimits(supervisors, samples);
+      this.#host.publish(samples);
       return samples;
     } finally {
       this.#sampling = false;
@@ -99,12 +121,12 @@ export class TelemetrySampler {
     for (const pid of alive) this.#knownPids.add(pid);
   }
 
-  #enforceMemoryLimits(samples: PluginTelemetrySample[]): void {
-    for (const sample of samples) {
-      const supervisor = this.#kernel.supervisor(sample.plugin);
+  #enforceMemoryLimits(supervisors: readonly PluginSupervisor[], samples: PluginTelemetrySample[]): void {
+    samples.forEach((sample, index) => {
+      const supervisor = supervisors[index]!;
       const limitMb = supervisor.manifest.limits.memoryMb;
-      if (limitMb === undefined || sample.rssBytes <= limitMb * 1024 * 1024) continue;
+      if (limitMb === undefined || sample.rssBytes <= limitMb * 1024 * 1024) return;
       supervisor.fail(`memory limit exceeded: RSS ${Math.round(sample.rssBytes / 1048576)} MB over ${limitMb} MB`);
-    }
+    });
   }
 }

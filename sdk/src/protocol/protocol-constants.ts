@@ -26,8 +26,10 @@ export const Defaults = {
   callIdleTimeoutMs: 30_000,
   /** A call fails with Timeout after this long whatever progress it made. */
   callTotalTimeoutMs: 10 * 60_000,
-  /** Each stop step (shutdown answer, exit after stdin close, exit after SIGTERM). */
-  shutdownStepTimeoutMs: 5_000,
+  /** A plugin's graceful stop: the `shutdown` answer and its exit after stdin closes, together. */
+  shutdownTimeoutMs: 5_000,
+  /** After the graceful stop: SIGTERM, then SIGKILL when the plugin has not exited this long after it. */
+  killGraceMs: 2_000,
   healthIntervalMs: 10_000,
   healthTimeoutMs: 5_000,
   healthFailureThreshold: 3,

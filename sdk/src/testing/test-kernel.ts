@@ -165,7 +165,7 @@ class InProcessKernel implements TestPlugin {
 
   async shutdown(): Promise<void> {
     try {
-      await this.#connection.request(Method.Shutdown, {}, { timeout: Defaults.shutdownStepTimeoutMs });
+      await this.#connection.request(Method.Shutdown, {}, { timeout: Defaults.shutdownTimeoutMs });
     } finally {
       await this[Symbol.asyncDispose]();
     }

@@ -22,6 +22,9 @@ export function fixture(path: string): string {
   return join(repoRoot, 'tests', 'fixtures', path);
 }
 
+/** How long waitForState waits by default. */
+const WAIT_FOR_STATE_TIMEOUT_MS = 15_000;
+
 /** A kernel on a temporary plugins.json and data directory, removed by `close()`. */
 export interface TestKernel {
   kernel: Kernel;
@@ -29,8 +32,8 @@ export interface TestKernel {
   registryFile: string;
   /** Every state change so far, in order. */
   states: StateChange[];
-  /** Resolves when `plugin` enters `state` (or already is in it), rejects after `timeoutMs`. */
-  waitForState(plugin: string, state: string, timeoutMs?: number): Promise<void>;
+  /** Resolves when `plugin` enters `state` (or already is in it), rejects after `timeout` ms (default 15 s). */
+  waitForState(plugin: string, state: string, options?: { timeout?: number }): Promise<void>;
   close(): Promise<void>;
   [Symbol.asyncDispose](): Promise<void>;
 }
@@ -57,7 +60,7 @@ export async function startTestKernel(plugins: object[], options: { start?: bool
     dir,
     registryFile,
     states,
-    waitForState: (plugin, state, timeoutMs = 15_000) =>
+    waitForState: (plugin, state, { timeout = WAIT_FOR_STATE_TIMEOUT_MS } = {}) =>
       new Promise<void>((resolveWait, reject) => {
         const check = () => {
           if (kernel.supervisor(plugin).state !== state) return;
@@ -68,8 +71,8 @@ export async function startTestKernel(plugins: object[], options: { start?: bool
           cleanup();
           const supervisor = kernel.supervisor(plugin);
           const lastError = supervisor.lastError === undefined ? '' : `; last error: ${supervisor.lastError}`;
-          reject(new Error(`plugin '${plugin}' did not reach '${state}' within ${timeoutMs} ms (now '${supervisor.state}'; states: ${states.filter((s) => s.plugin === plugin).map((s) => s.to).join(' -> ')}${lastError})`));
-        }, timeoutMs);
+          reject(new Error(`plugin '${plugin}' did not reach '${state}' within ${timeout} ms (now '${supervisor.state}'; states: ${states.filter((s) => s.plugin === plugin).map((s) => s.to).join(' -> ')}${lastError})`));
+        }, timeout);
         const cleanup = () => {
           clearTimeout(timer);
           waiters.delete(check);
