@@ -104,7 +104,7 @@ function newestMtime(files) {
 
 /** Every build of the runtime: [esbuild options] for each package. */
 function builds(packages) {
-  const common = { bundle: true, platform: 'node', format: 'esm', target: 'node20', splitting: true, logLevel: 'silent', legalComments: 'none', chunkNames: 'chunks/[name]-[hash]' };
+  const common = { bundle: true, platform: 'node', format: 'esm', target: 'node20', splitting: true, logLevel: 'silent', legalComments: 'none', charset: 'ascii', minifyWhitespace: true, minifySyntax: true, sourcemap: 'linked', chunkNames: 'chunks/[name]-[hash]' };
   const result = [];
   for (const pkg of packages) {
     const outdir = join(repoRoot, pkg, NEXT_DIST);

@@ -4,8 +4,6 @@ import { Gateway, resolveGatewaySettings } from '../gateway/index.ts';
 import { Kernel } from '../kernel.ts';
 import { createLogger } from './create-logger.ts';
 import { ExitCode, exitCodeHelp } from './exit-codes.ts';
-import { watchBuild } from './watch-build.ts';
-import { watchRegistry } from './watch-registry.ts';
 
 /** --help of `cyberstudio start`. */
 export const startHelp = `Usage: cyberstudio start [--plugins plugins.json] [--data ./data] [--host 127.0.0.1] [--port 6813] [--watch]
@@ -70,8 +68,9 @@ export async function startCommand(argv: string[]): Promise<number> {
   }
   logger.info({ url: gateway.url }, `gateway listening on ${gateway.url}`);
   const stopped = waitForStopSignal(kernel);
-  const watcher = values.watch ? watchRegistry(kernel) : undefined;
-  const rebuilder = values.watch ? watchBuild(logger) : undefined;
+  // Loaded only with --watch: chokidar and its watchers cost an unwatched kernel memory for nothing.
+  const watcher = values.watch ? (await import('./watch-registry.ts')).watchRegistry(kernel) : undefined;
+  const rebuilder = values.watch ? (await import('./watch-build.ts')).watchBuild(logger) : undefined;
   logger.info({ registry: kernel.registry.file, dataDir: kernel.options.dataDir, plugins: kernel.registry.plugins.length }, 'kernel starting');
   await kernel.start();
   logger.info({ url: gateway.url }, 'kernel ready');
