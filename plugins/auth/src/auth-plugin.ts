@@ -6,7 +6,8 @@ import { AuthState } from './auth-state.ts';
 import type { AuthTables } from './auth-tables.ts';
 import { bootstrapAdmin } from './identity/bootstrap-admin.ts';
 import { identityCapabilities } from './identity/identity-capabilities.ts';
-import { meteringCapabilities, startMeteringUpkeep } from './metering/metering-capabilities.ts';
+import { createReservations, meteringCapabilities, startMeteringUpkeep } from './metering/metering-capabilities.ts';
+import { watchReservationHolders } from './metering/reservation-holders.ts';
 import { authMigrations } from './migrations/index.ts';
 
 /** Options of createAuthPlugin; tests pass their own environment. */
@@ -28,6 +29,7 @@ export interface AuthPluginInstance {
  */
 export function createAuthPlugin({ env = process.env }: AuthPluginOptions = {}): AuthPluginInstance {
   const state = new AuthState(withDefaults({}));
+  const reservations = createReservations(state);
   let stopUpkeep: (() => void) | undefined;
   const plugin = definePlugin<Partial<AuthConfig>>({
     name: 'auth',
@@ -35,7 +37,7 @@ export function createAuthPlugin({ env = process.env }: AuthPluginOptions = {}):
     configSchema: authConfigSchema,
     capabilities: {
       ...identityCapabilities(state),
-      ...meteringCapabilities(state),
+      ...meteringCapabilities(state, reservations),
     },
     async init({ config, dataDir, log }) {
       state.config = withDefaults(config);
@@ -48,6 +50,14 @@ export function createAuthPlugin({ env = process.env }: AuthPluginOptions = {}):
         throw error;
       }
       stopUpkeep = startMeteringUpkeep(state, log);
+    },
+    async setup(services) {
+      try {
+        await watchReservationHolders(services, reservations, services.log);
+      } catch (error) {
+        // Without the watch (permissions.subscribe refuses it) a dead provider's reservations still expire.
+        services.log.warn({ error: error instanceof Error ? error.message : String(error) }, 'cannot watch kernel.plugin.state: reservations of a provider that dies are given back only when they expire');
+      }
     },
     configure(config) {
       state.config = withDefaults(config);

@@ -70,6 +70,11 @@ export interface ReservationsTable {
   settled_at: number | null;
   prompt_tokens: number | null;
   completion_tokens: number | null;
+  /** The plugin that reserved it (caller kind plugin); null for users and the kernel. */
+  holder: string | null;
+  /** Tokens the holder has reported delivered so far (auth.usage.progress); charged if the holder's process dies. */
+  delivered_prompt_tokens: Generated<number>;
+  delivered_completion_tokens: Generated<number>;
 }
 
 /** `usage_daily`: spent tokens per user, key, model and UTC day (YYYY-MM-DD). */

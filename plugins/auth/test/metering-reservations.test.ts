@@ -85,6 +85,19 @@ describe('reservations', () => {
     expect(await requestsRecorded(user)).toBe(0);
   });
 
+  it('records delivered tokens reported on an open reservation, bounded like a commit, without charging them', async () => {
+    const user = await harness.seedUser({ username: 'ada', balance: 1000 });
+    const { reservationId } = await reserve(user, 100);
+
+    await harness.plugin.call('auth.usage.progress', { reservationId, promptTokens: 20, completionTokens: 30 });
+    await expect(harness.plugin.call('auth.usage.progress', { reservationId, promptTokens: 20, completionTokens: 81 }))
+      .rejects.toMatchObject({ code: ErrorCode.CapabilityInvalidParams, data: { errors: [{ instancePath: '/completionTokens' }] } });
+
+    const row = await harness.state.db.selectFrom('reservations').selectAll().where('id', '=', reservationId).executeTakeFirstOrThrow();
+    expect(row).toMatchObject({ state: 'open', delivered_prompt_tokens: 20, delivered_completion_tokens: 30 });
+    expect(await harness.balance(user)).toBe(900);
+  });
+
   it('refuses a reservation larger than the balance with InsufficientBalance and changes nothing', async () => {
     const user = await harness.seedUser({ username: 'ada', balance: 99 });
     await expect(reserve(user, 100)).rejects.toMatchObject({

@@ -6,7 +6,7 @@ import { findUser } from '../identity/users.ts';
 import { invalidParam } from '../invalid-param.ts';
 import { MeteringRateLimits } from './metering-rate-limits.ts';
 import * as schemas from './metering-schemas.ts';
-import { Reservations, type CommitParams, type CommitResult, type ReleaseResult, type ReserveParams, type ReserveResult } from './reservations.ts';
+import { Reservations, type CommitParams, type CommitResult, type ProgressParams, type ReleaseResult, type ReserveParams, type ReserveResult } from './reservations.ts';
 import { usageHistory, type UsageDay, type UsageFilter } from './usage-history.ts';
 
 export { startMeteringUpkeep, MeteringDefaults } from './metering-upkeep.ts';
@@ -16,17 +16,22 @@ export const MeteringCapability = {
   Reserve: 'auth.usage.reserve',
   Commit: 'auth.usage.commit',
   Release: 'auth.usage.release',
+  Progress: 'auth.usage.progress',
   History: 'auth.usage.history',
   BalanceGet: 'auth.balance.get',
   BalanceSet: 'auth.balance.set',
 } as const;
 
+/** A fresh set of reservations with its own rate-limit windows, for meteringCapabilities and watchReservationHolders. */
+export function createReservations(state: AuthState): Reservations {
+  return new Reservations(state, new MeteringRateLimits());
+}
+
 /**
- * The metering capabilities: reservations before a generation (reserve, commit, release),
- * balances and usage history. Each call of this function has its own rate-limit windows.
+ * The metering capabilities: reservations before a generation (reserve, progress, commit,
+ * release), balances and usage history, over `reservations` (by default a fresh set).
  */
-export function meteringCapabilities(state: AuthState): Record<string, CapabilitySpec> {
-  const reservations = new Reservations(state, new MeteringRateLimits());
+export function meteringCapabilities(state: AuthState, reservations = createReservations(state)): Record<string, CapabilitySpec> {
   return {
     [MeteringCapability.Reserve]: defineCapability<ReserveParams, ReserveResult>({
       description: "Holds tokens of a user's balance for one generation, after checking the user, the API key (valid, allows the model), the rpm/tpm limits and the balance. Plugins, the kernel and admins for anyone; a user for themselves.",
@@ -39,6 +44,15 @@ export function meteringCapabilities(state: AuthState): Record<string, Capabilit
       params: schemas.commitParams,
       result: schemas.commitResult,
       handler: (params, ctx) => reservations.commit(ctx.caller, params),
+    }),
+    [MeteringCapability.Progress]: defineCapability<ProgressParams, Record<string, never>>({
+      description: 'Reports the tokens a streaming generation has delivered so far (totals) on its open reservation; if the reserving plugin\'s process dies before it commits, auth charges these and gives the rest back. Bounded like a commit.',
+      params: schemas.progressParams,
+      result: schemas.progressResult,
+      async handler(params, ctx) {
+        await reservations.progress(ctx.caller, params);
+        return {};
+      },
     }),
     [MeteringCapability.Release]: defineCapability<{ reservationId: string; reason?: string }, ReleaseResult>({
       description: 'Gives every token of an open reservation back (the generation was aborted or failed).',

@@ -47,6 +47,12 @@ export const commitResult = {
   properties: { charged: tokens, refunded: tokens, balance: tokens },
 } as const;
 
+/** `auth.usage.progress` params: the tokens delivered so far, bounded as a commit's. */
+export const progressParams = commitParams;
+
+/** `auth.usage.progress` result. */
+export const progressResult = { type: 'object', additionalProperties: false, properties: {} } as const;
+
 /** `auth.usage.release` params. */
 export const releaseParams = {
   type: 'object',

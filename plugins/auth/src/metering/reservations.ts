@@ -40,6 +40,15 @@ export interface CommitResult {
   balance: number;
 }
 
+/** Params of `auth.usage.progress`: the tokens delivered so far (totals, not increments). */
+export type ProgressParams = CommitParams;
+
+/** What settling a gone holder's reservations did: how many were committed with delivered tokens, how many released. */
+export interface HolderSettlement {
+  committed: number;
+  released: number;
+}
+
 /** Result of `auth.usage.release`. */
 export interface ReleaseResult {
   refunded: number;
@@ -103,6 +112,7 @@ export class Reservations {
         id: reservationId, user_id: user.id, key_id: keyId ?? null, model: params.model, tokens: params.tokens,
         unlimited: unlimited ? 1 : 0, state: 'open', created_at: now, expires_at: expiresAt,
         settled_at: null, prompt_tokens: null, completion_tokens: null,
+        holder: caller.kind === 'plugin' ? caller.name : null,
       }).execute();
       const balance = unlimited ? user.balance : await addToBalance(trx, user.id, -params.tokens);
       this.#rateLimits.record(subject, params.tokens, now);
@@ -137,6 +147,43 @@ export class Reservations {
     });
     this.#settleRate(reservation, params.promptTokens + params.completionTokens);
     return result;
+  }
+
+  /**
+   * Records the tokens a streaming generation has delivered so far (totals), to be charged if
+   * its holder's process dies before it commits. Bounded like a commit; changes nothing else.
+   */
+  async progress(caller: Caller, params: ProgressParams): Promise<void> {
+    await this.#state.database.transaction(async (trx) => {
+      const reservation = await openReservation(trx, 'auth.usage.progress', caller, params.reservationId, this.#state.now());
+      const delivered = params.promptTokens + params.completionTokens;
+      if (delivered > reservation.tokens) {
+        throw invalidParam('auth.usage.progress', 'completionTokens', `with promptTokens adds up to ${delivered}, more than the ${reservation.tokens} tokens reserved; nothing changed`);
+      }
+      await trx.updateTable('reservations')
+        .set({ delivered_prompt_tokens: params.promptTokens, delivered_completion_tokens: params.completionTokens })
+        .where('id', '=', reservation.id)
+        .execute();
+    });
+  }
+
+  /**
+   * Settles every open reservation plugin `holder` made up to epoch ms `until` (when its process
+   * was seen gone): commits the tokens it reported delivered, gives the rest back, and releases
+   * those that delivered none. Later reservations belong to a new process and stay open.
+   */
+  async settleHolder(holder: string, until: number): Promise<HolderSettlement> {
+    const settled = await this.#state.database.transaction(async (trx) => {
+      const now = this.#state.now();
+      const open = await trx.selectFrom('reservations').selectAll()
+        .where('holder', '=', holder).where('state', '=', 'open').where('created_at', '<=', until)
+        .execute();
+      for (const reservation of open) await settleDelivered(trx, reservation, now);
+      return open;
+    });
+    for (const reservation of settled) this.#settleRate(reservation, reservation.delivered_prompt_tokens + reservation.delivered_completion_tokens);
+    const committed = settled.filter((reservation) => reservation.delivered_prompt_tokens + reservation.delivered_completion_tokens > 0).length;
+    return { committed, released: settled.length - committed };
   }
 
   /** Gives every token of the reservation back (the generation was aborted or failed before using any). */
@@ -176,6 +223,23 @@ async function recentRequests(db: Kysely<AuthTables>, since: number): Promise<Pa
     at: row.created_at,
     tokens: row.state === 'committed' ? (row.prompt_tokens ?? 0) + (row.completion_tokens ?? 0) : row.state === 'released' ? 0 : row.tokens,
   }));
+}
+
+/** Commits what `reservation` delivered (or releases it when nothing was) and gives back the rest, inside `trx`. */
+async function settleDelivered(trx: Kysely<AuthTables>, reservation: ReservationRow, now: number): Promise<void> {
+  const promptTokens = reservation.delivered_prompt_tokens;
+  const completionTokens = reservation.delivered_completion_tokens;
+  const used = promptTokens + completionTokens;
+  if (reservation.unlimited === 0) await addToBalance(trx, reservation.user_id, reservation.tokens - used);
+  if (used === 0) {
+    await trx.updateTable('reservations').set({ state: 'released', settled_at: now }).where('id', '=', reservation.id).execute();
+    return;
+  }
+  await trx.updateTable('reservations')
+    .set({ state: 'committed', settled_at: now, prompt_tokens: promptTokens, completion_tokens: completionTokens })
+    .where('id', '=', reservation.id)
+    .execute();
+  await recordDailyUsage(trx, { userId: reservation.user_id, keyId: reservation.key_id, model: reservation.model, time: now, promptTokens, completionTokens });
 }
 
 /** Marks open reservations past their expiry as expired and gives their tokens back; returns how many. */

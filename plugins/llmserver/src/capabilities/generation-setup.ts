@@ -39,7 +39,9 @@ export interface GenerationSetup {
 export async function prepareGeneration(
   state: LlmState, capability: string, params: SamplingParams, call: GenerationCall, progress: ((chunk: { text: string }) => void) | undefined,
 ): Promise<GenerationSetup> {
-  const meter = new GenerationMeter(progress ?? (() => {}), state.config.streamBatchMs);
+  // Set once a generation runs: streamed text counts as delivered for the bill.
+  let delivered = (): void => {};
+  const meter = new GenerationMeter(progress ? (chunk) => { progress(chunk); delivered(); } : () => {}, state.config.streamBatchMs);
   const record = await state.resolveModel(capability, 'model', params.model);
   const settings = state.settingsOf(record.id);
   const grammar = await grammarFor(state.llama, capability, params.json_schema);
@@ -56,6 +58,7 @@ export async function prepareGeneration(
         return await model.withSequence(call.signal, async (sequence, signal) => {
           began = true;
           const used = () => sequence.tokenMeter.usedOutputTokens;
+          delivered = () => bill.report(() => ({ promptTokens, completionTokens: used() }));
           try {
             const options = { ...samplingOptions(params, settings), grammar, maxTokens, signal, onTextChunk: meter.onTextChunk, onToken: meter.onToken };
             const { text, stopReason } = await generate(sequence, options).finally(meter.flush);

@@ -9,10 +9,20 @@ export const MeteringCapability = {
   Reserve: 'auth.usage.reserve',
   Commit: 'auth.usage.commit',
   Release: 'auth.usage.release',
+  Progress: 'auth.usage.progress',
 } as const;
 
 /** How long a settlement may take; it runs after the call's own signal may have fired, so it has its own limit. */
 const SETTLE_TIMEOUT_MS = 10_000;
+
+/**
+ * At most one auth.usage.progress per this long per generation: what a kill -9 can leave
+ * uncharged is the last second of streamed tokens, for one small bus call a second.
+ */
+const PROGRESS_INTERVAL_MS = 1_000;
+
+/** The tokens a generation has delivered so far, read when a progress report goes out. */
+export type DeliveredTokens = () => { promptTokens: number; completionTokens: number };
 
 /** What the bill says once settled (the interaction log records it). */
 export interface BillOutcome {
@@ -39,6 +49,10 @@ export class GenerationBill {
   readonly #reservationId: string | undefined;
   readonly #reserved: number;
   #settled = false;
+  #delivered: DeliveredTokens | undefined;
+  #reportedAt = Number.NEGATIVE_INFINITY;
+  #reportTimer: ReturnType<typeof setTimeout> | undefined;
+  #reporting = false;
 
   private constructor(call: GenerationCall, reservationId: string | undefined, reserved = 0) {
     this.#call = call;
@@ -96,6 +110,37 @@ export class GenerationBill {
     await this.#send(MeteringCapability.Commit, { reservationId: this.#reservationId, promptTokens: prompt, completionTokens: completion });
   }
 
+  /**
+   * Notes that streamed text reached the caller; `delivered` tells how many tokens that is. The
+   * count goes to auth (auth.usage.progress) at once, then at most once a second, so that auth
+   * can charge it if this process dies before settle. Never throws; a failed report is logged.
+   */
+  report(delivered: DeliveredTokens): void {
+    if (this.#settled || this.#reservationId === undefined) return;
+    this.#delivered = delivered;
+    if (this.#reportTimer !== undefined || this.#reporting) return;
+    const wait = this.#reportedAt + PROGRESS_INTERVAL_MS - performance.now();
+    if (wait <= 0) void this.#sendProgress();
+    else this.#reportTimer = setTimeout(() => void this.#sendProgress(), wait);
+  }
+
+  async #sendProgress(): Promise<void> {
+    this.#reportTimer = undefined;
+    if (this.#settled || this.#delivered === undefined) return;
+    const { promptTokens, completionTokens } = this.#delivered();
+    const prompt = Math.min(promptTokens, this.#reserved);
+    const params = { reservationId: this.#reservationId, promptTokens: prompt, completionTokens: Math.min(completionTokens, this.#reserved - prompt) };
+    this.#reporting = true;
+    this.#reportedAt = performance.now();
+    try {
+      await this.#call.call(MeteringCapability.Progress, params, { signal: AbortSignal.timeout(SETTLE_TIMEOUT_MS) });
+    } catch (error) {
+      this.#call.log.debug({ capability: MeteringCapability.Progress, reservationId: this.#reservationId, err: error }, 'could not report delivered tokens; the commit still settles them');
+    } finally {
+      this.#reporting = false;
+    }
+  }
+
   /** Gives the whole reservation back (the generation never began); `reason` is a text or the error that stopped it. Once only, like settle. */
   async release(reason: unknown): Promise<void> {
     if (!this.#take()) return;
@@ -106,6 +151,8 @@ export class GenerationBill {
   #take(): boolean {
     if (this.#settled || this.#reservationId === undefined) return false;
     this.#settled = true;
+    clearTimeout(this.#reportTimer);
+    this.#reportTimer = undefined;
     return true;
   }
 

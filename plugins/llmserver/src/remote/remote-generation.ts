@@ -29,7 +29,9 @@ export async function generateRemote(
   try {
     const result = await generate(sampling, (text) => {
       streamed += text;
-      progress?.({ text });
+      if (!progress) return;
+      progress({ text });
+      bill.report(() => ({ promptTokens: promptEstimate, completionTokens: estimateTokens(streamed) }));
     });
     await bill.settle(result.usage.promptTokens, result.usage.completionTokens);
     return { model: provider.id, text: result.text, finishReason: result.finishReason, usage: result.usage, timings: result.timings };

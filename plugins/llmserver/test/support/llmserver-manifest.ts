@@ -10,7 +10,7 @@ export function llmserverManifest(overrides: object = {}): object {
     capabilities: Object.keys(llmPlugin.capabilities),
     config: { threads: 1 },
     // As in the repository's plugins.json: llmserver meters user calls through auth (unmetered where no plugin provides it).
-    permissions: { call: ['auth.usage.reserve', 'auth.usage.commit', 'auth.usage.release'] },
+    permissions: { call: ['auth.usage.reserve', 'auth.usage.progress', 'auth.usage.commit', 'auth.usage.release'] },
     // As in plugins.json: loading node-llama-cpp (and writing the tiny model) takes longer than the default 10 s on a busy machine.
     healthcheck: { startTimeoutSeconds: 60 },
     ...overrides,
