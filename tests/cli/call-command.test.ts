@@ -69,11 +69,11 @@ describe('cyberstudio call --no-stream', () => {
     expect(result.stderr).toContain('params must be a JSON object, not an array');
   });
 
-  it('exits 1 with the CapabilityNotFound message for a capability nobody provides', async () => {
+  it('exits 1 with the Method not found message for a capability nobody provides', async () => {
     const result = await call(['nobody.here', '--no-stream']);
 
     expect(result.exitCode).toBe(1);
-    expect(result.stderr).toMatch(/^cyberstudio: .*nobody\.here.* \[CapabilityNotFound -32001\]$/m);
+    expect(result.stderr).toMatch(/^cyberstudio: .*nobody\.here.* \[MethodNotFound -32601\]$/m);
   });
 
   it('prints the error data a capability fails with', async () => {
@@ -88,7 +88,9 @@ describe('cyberstudio call --no-stream', () => {
     const result = await call(['nobody.here', '--no-stream', '--json']);
 
     expect(result.exitCode).toBe(1);
-    expect(JSON.parse(result.stderr)).toEqual({ error: { code: -32001, name: 'CapabilityNotFound', message: expect.any(String), data: { capability: 'nobody.here' } } });
+    expect(JSON.parse(result.stderr)).toEqual({
+      error: { code: -32601, name: 'MethodNotFound', message: expect.any(String), data: { method: 'nobody.here', capability: 'nobody.here', code: -32001, name: 'CapabilityNotFound' } },
+    });
   });
 
   it('fails after --timeout and cancels the call in the plugin', async () => {

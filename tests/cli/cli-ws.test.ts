@@ -75,11 +75,11 @@ describe('cyberstudio call over /ws', () => {
     await expect.poll(abortsSeen).toContainEqual(expect.objectContaining({ id: 'ws-sigint' }));
   });
 
-  it('exits 1 with the CapabilityNotFound message for a capability nobody provides', async () => {
+  it('exits 1 with the Method not found message for a capability nobody provides', async () => {
     const result = await runCli(['call', 'nobody.here', '--url', test.url]);
 
     expect(result.exitCode).toBe(1);
-    expect(result.stderr).toMatch(/\[CapabilityNotFound -32001\]$/m);
+    expect(result.stderr).toMatch(/\[MethodNotFound -32601\]$/m);
   });
 });
 

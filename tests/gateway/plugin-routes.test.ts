@@ -110,10 +110,12 @@ describe('plugin routes', () => {
     expect(response.status).toBe(415);
   });
 
-  it('leaves paths and methods no route declares to the rest of the gateway (404 here)', async () => {
+  it('answers a path no route declares with 404, and another method on a declared path with 405 and Allow (no mount here)', async () => {
     const { url } = await withRoutes();
     expect((await fetch(`${url}/items`)).status).toBe(404);
-    expect((await fetch(`${url}/items/1`, { method: 'DELETE' })).status).toBe(404);
+    const wrongMethod = await fetch(`${url}/items/1`, { method: 'DELETE' });
+    expect(wrongMethod.status).toBe(405);
+    expect(wrongMethod.headers.get('allow')).toBe('GET');
   });
 
   it('answers 403 when the access policy does not let the caller call the route capability', async () => {

@@ -43,7 +43,7 @@ describe('POST /rpc', () => {
     expect(json).toHaveLength(4);
     expect(json[0]).toEqual({ jsonrpc: '2.0', id: 'a', result: { n: 1 } });
     expect(json[1]).toMatchObject({ id: 'b', error: { code: -32600 } });
-    expect(json[2]).toMatchObject({ id: 'c', error: { code: -32001, data: { capability: 'no.such' } } });
+    expect(json[2]).toMatchObject({ id: 'c', error: { code: -32601, data: { capability: 'no.such' } } });
     expect(json[3]).toMatchObject({ id: null, error: { code: -32600 } });
   });
 
@@ -55,6 +55,27 @@ describe('POST /rpc', () => {
     expect(status).toBe(204);
     expect(json).toBeNull();
     await vi.waitFor(async () => expect((await kernel.logs.query({ plugin: 'echo', q: 'from a notification' })).length).toBe(1), { timeout: 10_000 });
+  });
+
+  it("answers an unknown method with JSON-RPC's Method not found -32601, keeping the catalog's CapabilityNotFound in data", async () => {
+    const { url } = await open([echoPlugin()]);
+
+    const { status, json } = await rpc(url, call(3, 'no.such'));
+
+    expect(status).toBe(200);
+    expect(json).toEqual({
+      jsonrpc: '2.0',
+      id: 3,
+      error: { code: -32601, message: expect.stringContaining('no.such'), data: { method: 'no.such', capability: 'no.such', code: -32001, name: 'CapabilityNotFound' } },
+    });
+  });
+
+  it('passes on a CapabilityNotFound for a capability the provider called, which is not the method asked for', async () => {
+    const { url } = await open([echoPlugin({ permissions: { call: ['missing.*'] } })]);
+
+    const { json } = await rpc(url, call(4, 'echo.call', { capability: 'missing.thing' }));
+
+    expect(json.error).toMatchObject({ code: -32001, data: { capability: 'missing.thing' } });
   });
 
   it('answers ParseError -32700 with status 400 for malformed JSON', async () => {

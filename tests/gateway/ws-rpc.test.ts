@@ -65,7 +65,13 @@ describe('GET /ws: JSON-RPC over WebSocket', () => {
     const batch = (await client.waitUntil(() => client.messages.find((message) => Array.isArray(message)), 'the batch answer')) as { id: string }[];
     expect(batch).toHaveLength(2);
     expect(batch.find((answer) => answer.id === 'b1')).toEqual({ jsonrpc: '2.0', id: 'b1', result: { n: 1 } });
-    expect(batch.find((answer) => answer.id === 'b2')).toMatchObject({ error: { code: -32001 } });
+    expect(batch.find((answer) => answer.id === 'b2')).toMatchObject({ error: { code: -32601 } });
+  });
+
+  it("answers an unknown method with JSON-RPC's Method not found -32601, keeping the catalog's CapabilityNotFound in data", async () => {
+    const response = await client.request('no.such', {});
+
+    expect(response.error).toEqual({ code: -32601, message: expect.stringContaining('no.such'), data: { method: 'no.such', capability: 'no.such', code: -32001, name: 'CapabilityNotFound' } });
   });
 
   it('answers $/ping with an empty result', async () => {

@@ -6,7 +6,9 @@ import type { GatewaySettings } from '../registry/index.ts';
 import { AccessPolicy } from './access-policy.ts';
 import { credentialFrom } from './credentials.ts';
 import type { GatewayMetrics } from './gateway-metrics.ts';
+import { HostGuard } from './host-guard.ts';
 import { IdentityResolver, type UserCaller } from './identity-resolver.ts';
+import { InFlightRequests } from './in-flight-requests.ts';
 
 /** Options of one call made on behalf of a client. */
 export interface ClientCallOptions {
@@ -17,7 +19,7 @@ export interface ClientCallOptions {
 
 /**
  * What every part of the gateway shares: the kernel, the settings in force, identity, access
- * policy and metrics. Calls from outside go through `call`, which applies the access policy
+ * policy, the Host and Origin guard, the HTTP requests in flight and metrics. Calls from outside go through `call`, which applies the access policy
  * before the bus sees them.
  */
 export class GatewayContext {
@@ -27,6 +29,10 @@ export class GatewayContext {
   readonly identity: IdentityResolver;
   readonly policy: AccessPolicy;
   readonly metrics: GatewayMetrics;
+  /** Which Host headers and Origins are served. */
+  readonly hosts: HostGuard;
+  /** HTTP requests with calls running, answered ShuttingDown when the gateway closes. */
+  readonly inFlight = new InFlightRequests();
 
   constructor(kernel: Kernel, settings: GatewaySettings, logger: Logger, metrics: GatewayMetrics) {
     this.kernel = kernel;
@@ -35,6 +41,7 @@ export class GatewayContext {
     this.metrics = metrics;
     this.policy = new AccessPolicy(settings.access);
     this.identity = new IdentityResolver(settings.auth, (capability, params) => kernel.call(capability, params));
+    this.hosts = new HostGuard(settings, this.identity.enabled);
   }
 
   /** The caller of a request with these headers; rejects with Unauthenticated when its credential is rejected. */

@@ -11,12 +11,13 @@ import { edgeMiddleware } from './edge-middleware.ts';
 import { GatewayContext } from './gateway-context.ts';
 import { GatewayMetrics } from './gateway-metrics.ts';
 import { registerHealthRoutes } from './health-routes.ts';
-import { hostAllowed, isLoopbackHost, originAllowed } from './host-guard.ts';
+import { isLoopbackHost } from './host-guard.ts';
 import { PluginMounts } from './plugin-mounts.ts';
 import { pluginRoutes } from './plugin-routes.ts';
 import { registerRestApi } from './rest-api.ts';
 import { rejectUpgrade } from './reject-upgrade.ts';
 import { rpcEndpoint } from './rpc-route.ts';
+import { unmatchedRequest } from './unmatched-request.ts';
 import { PluginStreams } from './ws-plugin-streams.ts';
 import { WsRpcServer } from './ws-rpc-server.ts';
 
@@ -103,7 +104,11 @@ export class Gateway {
     return (this.#server.address() as AddressInfo).port;
   }
 
-  /** Stops accepting, closes WebSockets (1001), lets requests finish for a moment, then cuts what is left. Idempotent. */
+  /**
+   * Stops accepting; answers the calls still running over HTTP (/rpc, plugin routes) and /ws
+   * with ShuttingDown (-32011; HTTP 503), closes WebSockets (1001), lets the answers go out for a
+   * moment, then cuts what is left. Idempotent.
+   */
   close(): Promise<void> {
     this.#closing ??= this.#close();
     return this.#closing;
@@ -114,6 +119,7 @@ export class Gateway {
   }
 
   async #close(): Promise<void> {
+    this.context.inFlight.shutDown();
     const closed = new Promise<void>((resolve) => this.#server.close(() => resolve()));
     this.#server.closeIdleConnections();
     await this.#disposeParts();
@@ -144,17 +150,20 @@ export class Gateway {
     registerRestApi(router, gateway);
     app.use(rpcEndpoint(gateway));
     app.use(router.routes());
-    app.use(router.allowedMethods());
     app.use(pluginRoutes(gateway));
     app.use(this.#mounts.middleware());
+    app.use(unmatchedRequest(router, gateway));
     return app;
   }
 
   #onUpgrade(request: IncomingMessage, socket: Duplex, head: Buffer): void {
     (socket as Socket).setNoDelay?.(true);
     socket.on('error', () => socket.destroy());
-    if (!hostAllowed(request, this.context.identity.enabled)) return rejectUpgrade(socket, 421, 'Misdirected Request');
-    if (!originAllowed(request, this.context.settings.allowedOrigins)) return rejectUpgrade(socket, 403, 'Forbidden: cross-origin WebSocket (add the origin to gateway.allowedOrigins)');
+    const { hosts } = this.context;
+    const { host, origin } = request.headers;
+    if (!hosts.hostAllowed(host)) return rejectUpgrade(socket, 421, 'Misdirected Request');
+    // A browser always sends Origin on a WebSocket handshake; clients without one (CLI, services) are not browsers.
+    if (origin !== undefined && !hosts.originAllowed(origin, host)) return rejectUpgrade(socket, 403, 'Forbidden: cross-origin WebSocket (add the origin to gateway.allowedOrigins)');
     const path = (request.url ?? '/').split('?')[0]!;
     if (path === '/ws') return this.#ws.handleUpgrade(request, socket, head);
     const stream = /^\/ws\/plugins\/([^/]+)\/(logs|telemetry|status)$/.exec(path);

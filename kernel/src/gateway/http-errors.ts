@@ -43,14 +43,22 @@ export function isAccessError(code: number): boolean {
   return code === ErrorCode.Unauthenticated || code === ErrorCode.Forbidden || code === ErrorCode.RateLimited || code === ErrorCode.InsufficientBalance;
 }
 
-/** A gateway-level HTTP failure before any capability runs (unsupported media type, body too large, ...). */
+/**
+ * A gateway-level HTTP failure before any capability runs (unsupported media type, body too
+ * large, no such path, ...): its status, extra headers (`Allow` with 405), and the body when it
+ * is not the usual `errorBody` (OpenAI's error shape under /v1).
+ */
 export class HttpError extends Error {
   readonly status: number;
   readonly error: BusError;
+  readonly headers: Record<string, string>;
+  readonly body: unknown;
 
-  constructor(status: number, error: BusError) {
+  constructor(status: number, error: BusError, options: { headers?: Record<string, string>; body?: unknown } = {}) {
     super(error.message);
     this.status = status;
     this.error = error;
+    this.headers = options.headers ?? {};
+    this.body = options.body;
   }
 }

@@ -1,4 +1,4 @@
-import { BusError, ErrorCode, type WireError } from '@cyberstudio/sdk';
+import { BusError, ErrorCode, errorName, type WireError } from '@cyberstudio/sdk';
 
 /** A JSON-RPC request id as the client sent it. */
 export type RequestId = string | number | null;
@@ -48,6 +48,19 @@ export function resultResponse(id: RequestId, result: unknown): ResponseMessage 
 /** The error response for `id`; anything not a BusError becomes InternalError. */
 export function errorResponse(id: RequestId, error: unknown): ResponseMessage {
   return { jsonrpc: '2.0', id, error: BusError.from(error).toJSON() };
+}
+
+/**
+ * The error a caller from outside (/rpc, /ws) gets for a failed call of `method`. The bus's
+ * CapabilityNotFound for `method` itself becomes JSON-RPC's own Method not found (-32601), which
+ * generic JSON-RPC clients understand, with the catalog's code and name kept in `data`
+ * (`{ method, capability, code: -32001, name: 'CapabilityNotFound' }`); a CapabilityNotFound for
+ * another capability (one the provider called) and every other error pass unchanged.
+ */
+export function outsideCallError(method: string, error: unknown): BusError {
+  const failure = BusError.from(error);
+  if (failure.code !== ErrorCode.CapabilityNotFound || (failure.data as { capability?: unknown } | undefined)?.capability !== method) return failure;
+  return new BusError(ErrorCode.MethodNotFound, failure.message, { method, capability: method, code: ErrorCode.CapabilityNotFound, name: errorName(ErrorCode.CapabilityNotFound) });
 }
 
 /** The error for text that is not JSON. */

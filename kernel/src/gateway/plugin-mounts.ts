@@ -8,6 +8,7 @@ import type { GatewayContext } from './gateway-context.ts';
 import { HttpError, httpStatusOf } from './http-errors.ts';
 import { downstreamHeaders, stripPrefix, upgradeHead, upstreamHeaders } from './proxy-headers.ts';
 import { rejectUpgrade } from './reject-upgrade.ts';
+import { isOpenAiPath } from './unmatched-request.ts';
 
 /** A mounted plugin: its normalized prefix and name. */
 interface Mount {
@@ -21,7 +22,7 @@ const UPSTREAM_HOST = '127.0.0.1';
 /**
  * Plugins' `http.mount`: a reverse proxy, HTTP and WebSocket upgrades, from a path prefix to the
  * loopback port the plugin reported in its handshake. The longest prefix wins, "/" catches what
- * nothing else served (never the gateway's own paths). A mounted plugin that is not running is
+ * nothing else served (never the gateway's own paths nor /v1). A mounted plugin that is not running is
  * started by the request. Mounts are public: the gateway checks no identity here, the mounted
  * app authenticates its users through /api and /ws itself.
  */
@@ -78,7 +79,8 @@ export class PluginMounts {
         .map((plugin) => ({ prefix: normalizeMount(plugin.http!.mount!), plugin: plugin.name }))
         .sort((a, b) => b.prefix.length - a.prefix.length);
     }
-    return this.#mounts.find(({ prefix }) => prefix === '/' || path === prefix || path.startsWith(`${prefix}/`));
+    // The root mount serves web pages: it must not answer an OpenAI client's mistyped /v1 path with one.
+    return this.#mounts.find(({ prefix }) => (prefix === '/' ? !isOpenAiPath(path) : path === prefix || path.startsWith(`${prefix}/`)));
   }
 
   /** The port of a mounted plugin, started if needed: 503 when it cannot run, 502 when it serves no HTTP. */

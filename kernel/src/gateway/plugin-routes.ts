@@ -1,9 +1,10 @@
 import type Koa from 'koa';
 import { BusError, CancellationSource, ErrorCode, type CancellationSignal, type HttpRouteRequest } from '@cyberstudio/sdk';
+import { SAFE_METHODS } from './cross-site-guard.ts';
 import type { GatewayContext } from './gateway-context.ts';
 import { HttpError, errorBody } from './http-errors.ts';
 import type { UserCaller } from './identity-resolver.ts';
-import { readJsonBody } from './read-body.ts';
+import { assertJsonContentType, readJsonBody } from './read-body.ts';
 import { routeAnswer, type RouteAnswer } from './route-answer.ts';
 import { RouteTable } from './route-table.ts';
 import { SseWriter } from './sse-writer.ts';
@@ -16,13 +17,16 @@ const CREDENTIAL_HEADERS = new Set(['authorization', 'cookie', 'proxy-authorizat
  * Plugins' `http.routes`: matches each request against the routes of the registry in force and
  * calls the route's capability as the request's caller (the access policy applies). The result
  * is the JSON answer, or an event stream when the capability streams and the client asks for one
- * (`Accept: text/event-stream` or `"stream": true` in the JSON body). No match: next middleware.
+ * (`Accept: text/event-stream` or `"stream": true` in the JSON body). A state-changing request
+ * must send JSON or no Content-Type (415 otherwise); a call still running when the gateway closes
+ * ends with ShuttingDown (503). No match: next middleware.
  */
 export function pluginRoutes(gateway: GatewayContext): Koa.Middleware {
   return async (ctx, next) => {
     const match = RouteTable.of(gateway.kernel.registry).match(ctx.method, ctx.path);
     if (!match) return next();
     ctx.state.route = match.route;
+    if (!SAFE_METHODS.has(ctx.method)) assertJsonContentType(ctx.req);
     const caller = await gateway.callerOf(ctx.headers);
     // Refuse before reading a body the caller may not send.
     gateway.policy.assertCall(caller, match.capability);
@@ -33,11 +37,16 @@ export function pluginRoutes(gateway: GatewayContext): Koa.Middleware {
       if (!ctx.res.writableFinished) disconnected.abort(new Error('the HTTP client went away'));
     });
     const warn = (message: string) => gateway.logger.warn({ route: match.route, plugin: match.plugin }, message);
-    if (asksForStream(ctx.get('accept'), body) && (await streams(gateway, match.capability))) {
-      return streamAnswer(ctx, gateway, caller, match.capability, request, disconnected, warn);
+    gateway.inFlight.track(disconnected);
+    try {
+      if (asksForStream(ctx.get('accept'), body) && (await streams(gateway, match.capability))) {
+        return await streamAnswer(ctx, gateway, caller, match.capability, request, disconnected, warn);
+      }
+      const result = await gateway.call(caller, match.capability, request, { signal: disconnected }).catch(crashed);
+      send(ctx, routeAnswer(match.capability, result, warn), warn);
+    } finally {
+      gateway.inFlight.untrack(disconnected);
     }
-    const result = await gateway.call(caller, match.capability, request, { signal: disconnected }).catch(crashed);
-    send(ctx, routeAnswer(match.capability, result, warn), warn);
   };
 }
 

@@ -12,9 +12,7 @@ export async function readJsonBody(request: IncomingMessage, limit: number): Pro
   const type = request.headers['content-type'];
   const length = Number(request.headers['content-length'] ?? Number.NaN);
   if (length === 0 || (type === undefined && !hasBody(request))) return undefined;
-  if (!isJsonType(type)) {
-    throw new HttpError(415, new BusError(ErrorCode.InvalidRequest, `Unsupported content type ${type ?? '(none)'}: send application/json`, { reason: 'content-type', contentType: type ?? null }));
-  }
+  if (!isJsonType(type)) throw unsupportedType(type);
   if (Number.isFinite(length) && length > limit) throw tooLarge(limit);
   const text = await readText(request, limit);
   if (text === '') return undefined;
@@ -23,6 +21,17 @@ export async function readJsonBody(request: IncomingMessage, limit: number): Pro
   } catch (error) {
     throw new HttpError(400, parseError((error as Error).message));
   }
+}
+
+/**
+ * Throws HttpError 415 when a request to a JSON endpoint names a Content-Type that is not JSON,
+ * body or not: form and text/plain bodies are what a cross-site page can send without a CORS
+ * preflight, so a JSON endpoint must never act on them. No Content-Type at all passes (a
+ * bodiless POST from the CLI).
+ */
+export function assertJsonContentType(request: IncomingMessage): void {
+  const type = request.headers['content-type'];
+  if (type !== undefined && !isJsonType(type)) throw unsupportedType(type);
 }
 
 /** True for application/json and application/*+json, with any parameters. */
@@ -97,6 +106,13 @@ class BodyReader {
 
 function hasBody(request: IncomingMessage): boolean {
   return request.headers['transfer-encoding'] !== undefined || request.headers['content-length'] !== undefined;
+}
+
+function unsupportedType(type: string | undefined): HttpError {
+  const shown = type ?? '(none)';
+  return new HttpError(415, new BusError(ErrorCode.InvalidRequest, `Unsupported content type ${shown}: this endpoint takes application/json (send a JSON body with Content-Type: application/json, or no body)`, {
+    reason: 'content-type', contentType: type ?? null, expected: 'application/json',
+  }));
 }
 
 function tooLarge(limit: number): HttpError {

@@ -56,8 +56,7 @@ export class RouteTable {
   match(method: string, path: string): RouteMatch | undefined {
     const segments = segmentsOf(path);
     for (const route of this.#routes) {
-      if (route.method !== method || route.segments.length !== segments.length) continue;
-      if (!route.segments.every((expected, index) => expected.startsWith(':') || expected === segments[index])) continue;
+      if (route.method !== method || !fits(route.segments, segments)) continue;
       const params: Record<string, string> = {};
       route.segments.forEach((expected, index) => {
         if (expected.startsWith(':')) params[expected.slice(1)] = decodeSegment(segments[index]!);
@@ -66,6 +65,21 @@ export class RouteTable {
     }
     return undefined;
   }
+
+  /** The methods of every route whose pattern matches `path` (for a 405's Allow). */
+  methodsFor(path: string): string[] {
+    const segments = segmentsOf(path);
+    const methods = new Set<string>();
+    for (const route of this.#routes) {
+      if (fits(route.segments, segments)) methods.add(route.method);
+    }
+    return [...methods];
+  }
+}
+
+/** True when a request path's segments fit a route pattern's (a `:name` segment fits any one). */
+function fits(pattern: string[], segments: string[]): boolean {
+  return pattern.length === segments.length && pattern.every((expected, index) => expected.startsWith(':') || expected === segments[index]);
 }
 
 /** Orders routes so that, at the first position where they differ in kind, a literal segment comes first. */

@@ -1,9 +1,9 @@
 import type Koa from 'koa';
-import { BusError, CancellationSource, type CancellationSignal } from '@cyberstudio/sdk';
+import { BusError, CancellationSource, ErrorCode, type CancellationSignal } from '@cyberstudio/sdk';
 import type { GatewayContext } from './gateway-context.ts';
 import { HttpError, httpStatusOf, isAccessError, errorHeaders } from './http-errors.ts';
 import type { UserCaller } from './identity-resolver.ts';
-import { classifyMessage, errorResponse, resultResponse, type ResponseMessage } from './jsonrpc-messages.ts';
+import { classifyMessage, errorResponse, outsideCallError, resultResponse, type ResponseMessage } from './jsonrpc-messages.ts';
 import { readJsonBody } from './read-body.ts';
 
 /**
@@ -11,7 +11,9 @@ import { readJsonBody } from './read-body.ts';
  * Notifications run without an answer; a request of only notifications gets 204. A single
  * request that fails with Unauthenticated, InsufficientBalance, Forbidden or RateLimited also
  * carries that HTTP status (401, 402, 403, 429) and its headers; every other answer is 200 with the JSON-RPC error
- * inside, as JSON-RPC over HTTP expects.
+ * inside, as JSON-RPC over HTTP expects. An unknown method answers Method not found (-32601).
+ * Calls still running when the gateway closes end with ShuttingDown (-32011) and the answer
+ * carries 503.
  */
 export function rpcEndpoint(gateway: GatewayContext): Koa.Middleware {
   // Matched before the router: /rpc is the hottest path and needs no pattern matching.
@@ -34,31 +36,42 @@ export function rpcEndpoint(gateway: GatewayContext): Koa.Middleware {
       ctx.body = errorResponse(null, error.error);
       return;
     }
-    const aborted = new CancellationSource();
-    // The response closes early only when the client went away before the answer.
-    ctx.res.once('close', () => {
-      if (!ctx.res.writableFinished) aborted.abort(new Error('the HTTP client went away'));
-    });
     if (Array.isArray(body)) {
       if (body.length === 0) return answer(ctx, 400, errorResponse(null, invalidBatch('an empty batch')));
       if (body.length > gateway.settings.limits.batchSize) {
         return answer(ctx, 413, errorResponse(null, invalidBatch(`${body.length} requests, the limit is ${gateway.settings.limits.batchSize} (gateway.limits.batchSize)`)));
       }
-      const answers = await Promise.all(body.map((item) => handle(gateway, caller, item, aborted)));
-      const responses = answers.filter((item): item is ResponseMessage => item !== undefined);
-      if (responses.length === 0) return answer(ctx, 204, undefined);
-      return answer(ctx, 200, responses);
+    } else if (body === undefined) return answer(ctx, 400, errorResponse(null, invalidBatch('an empty body')));
+    const aborted = new CancellationSource();
+    // The response closes early only when the client went away before the answer.
+    ctx.res.once('close', () => {
+      if (!ctx.res.writableFinished) aborted.abort(new Error('the HTTP client went away'));
+    });
+    gateway.inFlight.track(aborted);
+    try {
+      if (Array.isArray(body)) {
+        const answers = await Promise.all(body.map((item) => handle(gateway, caller, item, aborted)));
+        const responses = answers.filter((item): item is ResponseMessage => item !== undefined);
+        if (responses.length === 0) return answer(ctx, 204, undefined);
+        return answer(ctx, responses.some(isShuttingDown) ? 503 : 200, responses);
+      }
+      const response = await handle(gateway, caller, body, aborted);
+      if (response === undefined) return answer(ctx, 204, undefined);
+      if ('error' in response && (isAccessError(response.error.code) || isShuttingDown(response))) {
+        const error = BusError.fromWire(response.error);
+        ctx.set(errorHeaders(error));
+        return answer(ctx, httpStatusOf(error.code), response);
+      }
+      return answer(ctx, 200, response);
+    } finally {
+      gateway.inFlight.untrack(aborted);
     }
-    if (body === undefined) return answer(ctx, 400, errorResponse(null, invalidBatch('an empty body')));
-    const response = await handle(gateway, caller, body, aborted);
-    if (response === undefined) return answer(ctx, 204, undefined);
-    if ('error' in response && isAccessError(response.error.code)) {
-      const error = BusError.fromWire(response.error);
-      ctx.set(errorHeaders(error));
-      return answer(ctx, httpStatusOf(error.code), response);
-    }
-    return answer(ctx, 200, response);
   };
+}
+
+/** True for an answer the gateway's shutdown cut short (the whole answer then carries 503). */
+function isShuttingDown(response: ResponseMessage): boolean {
+  return 'error' in response && response.error.code === ErrorCode.ShuttingDown;
 }
 
 /** Answers one message; undefined for a notification. */
@@ -73,7 +86,7 @@ async function handle(gateway: GatewayContext, caller: UserCaller, value: unknow
   try {
     return resultResponse(message.id, await call);
   } catch (error) {
-    return errorResponse(message.id, error);
+    return errorResponse(message.id, outsideCallError(message.method, error));
   }
 }
 

@@ -3,7 +3,8 @@ import { WebSocket, type RawData } from 'ws';
 import { BusError, CancellationSource, ErrorCode, Method, cancelledError } from '@cyberstudio/sdk';
 import type { GatewayContext } from './gateway-context.ts';
 import type { UserCaller } from './identity-resolver.ts';
-import { classifyMessage, errorResponse, parseError, resultResponse, type InboundMessage, type RequestId, type ResponseMessage } from './jsonrpc-messages.ts';
+import { shuttingDownError } from './in-flight-requests.ts';
+import { classifyMessage, errorResponse, outsideCallError, parseError, resultResponse, type InboundMessage, type RequestId, type ResponseMessage } from './jsonrpc-messages.ts';
 import { WsCloseCode, type WsEndpoint, type WsSession } from './ws-endpoint.ts';
 import type { OutboundQueue, OutboundQueueStats } from './ws-outbound-queue.ts';
 import { Subscriptions, parseSubscribeParams } from './ws-subscriptions.ts';
@@ -17,8 +18,8 @@ const CANCELLED_BY_CLIENT = 'cancelled by caller';
  * One client on `/ws`: JSON-RPC 2.0, one message or batch per text frame. A method that is a
  * capability is called as the caller (re-resolved from the upgrade's headers for every call),
  * many at once, with `$/progress` before the answer; `$/cancelRequest`, `$/ping`, `$/subscribe`
- * and `$/unsubscribe` are the protocol's own. Closing aborts every call in flight and ends
- * every subscription.
+ * and `$/unsubscribe` are the protocol's own; an unknown method answers Method not found
+ * (-32601). Closing aborts every call in flight and ends every subscription.
  */
 export class WsRpcConnection implements WsSession {
   readonly #gateway: GatewayContext;
@@ -56,8 +57,15 @@ export class WsRpcConnection implements WsSession {
     return this.#subscriptions.topics().every((topic) => this.#gateway.policy.canSubscribe(caller, topic));
   }
 
-  /** Aborts the calls in flight, ends the subscriptions and closes the socket with `code`. Idempotent. */
+  /**
+   * Aborts the calls in flight, ends the subscriptions and closes the socket with `code`.
+   * Closing for shutdown (1001) first answers every request in flight with ShuttingDown, so
+   * no caller is left waiting for an answer the closed socket cannot bring. Idempotent.
+   */
   close(code: number, reason: string): void {
+    if (code === WsCloseCode.GoingAway && !this.#closed) {
+      for (const id of this.#requests.keys()) this.#reply(errorResponse(id, shuttingDownError()));
+    }
     this.#stop(reason);
     if (this.#socket.readyState === WebSocket.OPEN) this.#socket.close(code, reason);
   }
@@ -105,7 +113,7 @@ export class WsRpcConnection implements WsSession {
       const result = await this.#dispatch(message);
       return message.kind === 'request' ? resultResponse(message.id, result) : undefined;
     } catch (error) {
-      return message.kind === 'request' ? errorResponse(message.id, error) : undefined;
+      return message.kind === 'request' ? errorResponse(message.id, outsideCallError(message.method, error)) : undefined;
     }
   }
 

@@ -131,6 +131,7 @@ export interface GatewaySettings {
   auth?: GatewayAuthSettings;
   access: AccessRule[];
   allowedOrigins: string[];
+  allowedHosts: string[];
   limits: GatewayLimits;
 }
 
