@@ -168,6 +168,32 @@ describe("the plugin page's Capabilities tab", () => {
     expect(JSON.parse((await pid.getByRole('region', { name: 'Call result' }).locator('pre').textContent())!)).toMatchObject({ pid: expect.any(Number) });
   });
 
+  it('keeps a long result inside the panel: the page gets no wider than the window and Close stays on screen', async () => {
+    const { page } = studio;
+    await openCapabilities(page);
+    const echo = card(page, 'echo.echo');
+    await echo.getByRole('button', { name: 'Try it' }).click();
+    const editor = echo.locator('.json-editor[data-ready="true"] .monaco-editor');
+    await editor.waitFor();
+    await editor.locator('.view-lines').click();
+    await page.keyboard.press('ControlOrMeta+A');
+    await page.keyboard.press('Delete');
+    // One unbroken line of 6,000 characters, inserted at once (typing it key by key takes long).
+    await page.keyboard.insertText(JSON.stringify({ long: 'x'.repeat(6000), words: Array.from({ length: 400 }, (_, index) => `word${index}`).join(' ') }));
+
+    await echo.getByRole('button', { name: 'Run' }).click();
+    await echo.getByRole('region', { name: 'Call result' }).waitFor();
+
+    const widths = await page.evaluate(() => ({ scrollWidth: document.documentElement.scrollWidth, innerWidth: window.innerWidth }));
+    expect(widths.scrollWidth).toBeLessThanOrEqual(widths.innerWidth);
+    const close = await echo.getByRole('button', { name: 'Close' }).boundingBox();
+    const viewport = page.viewportSize()!;
+    expect(close).not.toBeNull();
+    expect(close!.x).toBeGreaterThanOrEqual(0);
+    expect(close!.x + close!.width).toBeLessThanOrEqual(viewport.width);
+    await screenshot(page, 'plugin-capabilities-long-result');
+  }, 90_000);
+
   it('disables Run while the editor does not hold valid JSON', async () => {
     const { page } = studio;
     await openCapabilities(page);

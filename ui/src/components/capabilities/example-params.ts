@@ -1,16 +1,37 @@
 // Example params built from a capability's params schema, to start the try-it editor from and
-// to copy: the required properties, each with its default, first example, or a placeholder of its type.
+// to copy: the required properties, each with its default, first example, or a placeholder of its
+// type. Examples are meant to be run as they are, so a chat message is a user's message saying hello.
 import type { JsonSchema } from '../../capability-types.ts';
 import { propertiesOf, requiredOf, schemaObject, singleType } from '../schema-form/schema-kind.ts';
 
 /** Deeper than this, objects are left empty: schemas can be recursive. */
 const MAX_DEPTH = 4;
 
+/** What a chat message example says. */
+const CHAT_EXAMPLE_TEXT = 'Hello!';
+
+/**
+ * A user's message when `s` is a chat message (a `role` that may be `user` and a string
+ * `content`): the first role of the enum (often `system`) with empty content makes a call a
+ * model cannot answer.
+ */
+function chatMessageExample(s: Record<string, unknown>, depth: number): Record<string, unknown> | undefined {
+  const properties = new Map(propertiesOf(s));
+  const role = schemaObject(properties.get('role'));
+  const content = schemaObject(properties.get('content'));
+  if (!Array.isArray(role.enum) || !role.enum.includes('user') || singleType(content) !== 'string') return undefined;
+  const required = requiredOf(s);
+  const others = [...properties].filter(([name]) => required.has(name) && name !== 'role' && name !== 'content');
+  return { role: 'user', content: CHAT_EXAMPLE_TEXT, ...Object.fromEntries(others.map(([name, property]) => [name, exampleValue(property, depth + 1)])) };
+}
+
 /** A value that satisfies `schema` where that is easy to see, else a placeholder of its type. */
 export function exampleValue(schema: JsonSchema | unknown, depth = 0): unknown {
   const s = schemaObject(schema);
   if ('default' in s) return s.default;
   if (Array.isArray(s.examples) && s.examples.length > 0) return s.examples[0];
+  const chatMessage = chatMessageExample(s, depth);
+  if (chatMessage !== undefined) return chatMessage;
   if ('const' in s) return s.const;
   if (Array.isArray(s.enum) && s.enum.length > 0) return s.enum[0];
   const type = singleType(s) ?? (Array.isArray(s.type) ? s.type.find((candidate) => candidate !== 'null') : undefined) ?? (s.properties ? 'object' : undefined);
