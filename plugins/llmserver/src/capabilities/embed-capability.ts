@@ -86,7 +86,7 @@ async function embed(
   }
   const record = await state.resolveModel(capability, 'model', params.model);
   resolved(record.id);
-  const model = await state.pool.acquire(record);
+  const model = await state.pool.acquire(record, { signal: call.signal });
   let inputTokens = 0;
   const embeddings = await model.withEmbedding(call.signal, async (context, signal) => {
     const counts = inputs.map((input, index) => {

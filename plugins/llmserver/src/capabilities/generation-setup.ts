@@ -45,7 +45,7 @@ export async function prepareGeneration(
   const record = await state.resolveModel(capability, 'model', params.model);
   const settings = state.settingsOf(record.id);
   const grammar = await grammarFor(state.llama, capability, params.json_schema);
-  const model = await state.pool.acquire(record);
+  const model = await state.pool.acquire(record, { signal: call.signal });
   const modelId = record.id;
   return {
     modelId,

@@ -9,7 +9,6 @@ import { estimateModelRamBytes } from './ram-estimate.ts';
 
 export type { ModelState } from '../llm-answers.ts';
 
-
 /** A usable model: a record whose header was read and accepted. */
 export type UsableRecord = ModelRecord & { readonly info: NonNullable<ModelRecord['info']> };
 
@@ -20,10 +19,17 @@ interface Loading {
 
 const BYTES_PER_MB = 1_048_576;
 
+/** Options of a wait for a model: `signal` ends the wait (the load goes on for others), `timeout` in ms bounds it. */
+export interface AcquireOptions {
+  signal?: AbortSignal;
+  timeout?: number;
+}
+
 /**
  * The models in memory. Loads on demand (one load per model at a time), keeps the estimated RAM
  * of all of them under `ramBudgetMb` by unloading the least recently used idle models first, and
- * unloads a model left idle for `idleUnloadSeconds`.
+ * unloads a model left idle for `idleUnloadSeconds`. Disposing unloads them all and refuses
+ * later acquires with ShuttingDown.
  */
 export class ModelPool {
   readonly #llama: Llama;
@@ -33,6 +39,7 @@ export class ModelPool {
   readonly #loading = new Map<string, Loading>();
   readonly #loadErrors = new Map<string, string>();
   readonly #idleTimers = new Map<string, NodeJS.Timeout>();
+  #disposed: Promise<void> | undefined;
 
   constructor(llama: Llama, config: () => LlmConfig, log: PluginLogger) {
     this.#llama = llama;
@@ -72,9 +79,16 @@ export class ModelPool {
     return used;
   }
 
-  /** The loaded model, loading it first when needed (concurrent callers share one load); counts as a use. */
-  async acquire(record: UsableRecord): Promise<LoadedModel> {
-    const model = this.#loaded.get(record.id) ?? (await (this.#loading.get(record.id)?.promise ?? this.#load(record)));
+  /**
+   * The loaded model, loading it first when needed (concurrent callers share one load); counts as
+   * a use. The wait rejects with the signal's reason (a TimeoutError after `timeout` ms); after
+   * dispose it fails with ShuttingDown.
+   */
+  async acquire(record: UsableRecord, options: AcquireOptions = {}): Promise<LoadedModel> {
+    options.signal?.throwIfAborted();
+    if (this.#disposed) throw shuttingDown(record.id);
+    const pending = this.#loaded.get(record.id) ?? this.#loading.get(record.id)?.promise ?? this.#load(record);
+    const model = await waitFor(pending, options);
     model.lastUsedAt = Date.now();
     return model;
   }
@@ -88,10 +102,18 @@ export class ModelPool {
     return true;
   }
 
-  /** Unloads every model. Idempotent. */
-  async dispose(): Promise<void> {
-    await Promise.allSettled([...this.#loading.values()].map((loading) => loading.promise));
-    await Promise.all([...this.#loaded.keys()].map((id) => this.unload(id)));
+  /** Unloads every model, after the loads in progress end, and refuses new acquires. Safe to call twice: later calls share the first. */
+  dispose(): Promise<void> {
+    this.#disposed ??= (async () => {
+      await Promise.allSettled([...this.#loading.values()].map((loading) => loading.promise));
+      await Promise.all([...this.#loaded.keys()].map((id) => this.unload(id)));
+    })();
+    return this.#disposed;
+  }
+
+  /** dispose(), for `await using`. */
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.dispose();
   }
 
   #load(record: UsableRecord): Promise<LoadedModel> {
@@ -185,4 +207,19 @@ export class ModelPool {
     clearTimeout(this.#idleTimers.get(id));
     this.#idleTimers.delete(id);
   }
+}
+
+function shuttingDown(model: string): BusError {
+  return new BusError(ErrorCode.ShuttingDown, `llmserver is unloading its models; model '${model}' is not served`, { plugin: 'llmserver', model });
+}
+
+/** `pending`, unless `signal` aborts or `timeout` ms pass first: then the abort's reason (a TimeoutError for the timeout), as every wait in the project rejects. */
+async function waitFor(pending: LoadedModel | Promise<LoadedModel>, { signal, timeout }: AcquireOptions): Promise<LoadedModel> {
+  if (!(pending instanceof Promise) || (signal === undefined && timeout === undefined)) return pending;
+  const stop = AbortSignal.any([signal, timeout === undefined ? undefined : AbortSignal.timeout(timeout)].filter((item) => item !== undefined));
+  return new Promise<LoadedModel>((resolve, reject) => {
+    const onAbort = () => reject(stop.reason);
+    stop.addEventListener('abort', onAbort, { once: true });
+    pending.then(resolve, reject).finally(() => stop.removeEventListener('abort', onAbort));
+  });
 }
