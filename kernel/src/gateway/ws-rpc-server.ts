@@ -25,7 +25,7 @@ export class WsRpcServer {
     });
   }
 
-  /** Closes every socket with 1001 "kernel shutting down", aborting the calls in flight. Idempotent. */
+  /** Answers every request in flight with ShuttingDown, aborts the calls and closes every socket with 1001 "kernel shutting down". Idempotent. */
   close(): Promise<void> {
     return this.#endpoint.close();
   }
