@@ -62,6 +62,12 @@ export interface ReadGgufOptions {
  * Reads the header, metadata and tensor infos of a GGUF v2/v3 file, streaming only those bytes.
  * Throws CDS_ERR_MODEL_INVALID naming the file for anything it cannot accept; file-system
  * errors (ENOENT, EACCES) pass through unchanged.
+ *
+ * Not node-llama-cpp's readGgufFileInfo (3.21.1), measured against it here: it accepts versions
+ * other than 2/3, big-endian files and headers cut short (it reads zeros past the end) without
+ * an error, does not check tensor data against the file size, allocates whatever size a
+ * corrupt length claims up to 4 GiB before failing, and decodes every vocabulary and merge
+ * string: 330-430 ms per model with a 150k-token vocabulary against 34 ms here, on each list.
  */
 export async function readGgufHeader(file: string, options: ReadGgufOptions = {}): Promise<GgufHeader> {
   const reader = await GgufByteReader.open(file, options.signal);
