@@ -76,6 +76,7 @@ export class Kernel {
       runningProcess: (plugin) => this.#supervisors.get(plugin)?.process,
       startForCall: (plugin) => this.#supervisorOf(plugin).start({ reason: 'lazy activation by a call', explicit: false }),
       stateOf: (plugin) => this.#supervisors.get(plugin)?.state ?? 'unknown',
+      shuttingDown: () => this.#closing !== undefined,
       callKernel: (capability, params, options) => callKernelCapability(this.#managementHost, capability, params, options),
       onCallSettled: (plugin, capability, ms, error) => this.metrics.record(plugin, capability, ms, error),
     });
@@ -301,6 +302,7 @@ export class Kernel {
         plugin: { name },
         config,
         dataDir,
+        shutdownTimeoutMs: Math.round(manifest.shutdownTimeoutSeconds * 1000),
       },
       declaredCapabilities: manifest.capabilities,
       startTimeout: manifest.healthcheck.startTimeoutSeconds * 1000,

@@ -95,3 +95,35 @@ describe('cancellation while the provider is starting', () => {
     expect(Date.now() - abortedAt).toBeLessThan(500);
   });
 });
+
+describe('cancellation across two plugins', () => {
+  let test: TestKernel;
+
+  beforeAll(async () => {
+    test = await startTestKernel([
+      echoPlugin({ permissions: { call: ['pyecho.sleep'] } }),
+      { name: 'pyecho', entrypoint: fixture('python-echo/plugin.py'), activation: 'startup', capabilities: ['pyecho.echo', 'pyecho.stream', 'pyecho.sleep', 'pyecho.whoami'] },
+    ]);
+    await test.waitForState('pyecho', 'running');
+  });
+
+  afterAll(async () => {
+    await test?.close();
+  });
+
+  it.each([
+    ['without a signal of its own', false],
+    ['even when it passes a signal of its own to ctx.call', true],
+  ])("cancels a plugin's bus call to another plugin when its own incoming call is cancelled, %s", async (_how, ownSignal) => {
+    const controller = new AbortController();
+    const call = test.kernel.call('echo.call', { capability: 'pyecho.sleep', params: { ms: 20_000 }, ownSignal }, { signal: controller.signal });
+    await expect.poll(() => test.kernel.bus.load('pyecho').active, { timeout: 5000, interval: 10 }).toBe(1);
+
+    controller.abort(new Error('outer caller left'));
+
+    expect((await rejectionOf(call)).code).toBe(ErrorCode.Cancelled);
+    // pyecho.sleep would run 20 s: its call ends this soon only because the cancel reached it.
+    await expect.poll(() => test.kernel.bus.load('pyecho').active, { timeout: 3000, interval: 10 }).toBe(0);
+    await expect.poll(() => test.kernel.bus.load('echo').active, { timeout: 3000, interval: 10 }).toBe(0);
+  });
+});

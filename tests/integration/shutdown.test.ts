@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { createInterface } from 'node:readline';
 import { describe, expect, it, vi } from 'vitest';
-import { Defaults } from '@cyberstudio/sdk';
+import { Defaults, ErrorCode } from '@cyberstudio/sdk';
 import type { Failure } from './support/assertions.ts';
 import { fixture, isAlive, kernelPerTest, repoRoot } from './support/test-kernel.ts';
 
@@ -99,6 +99,43 @@ describe('kernel shutdown', () => {
     expect(elapsed).toBeGreaterThanOrEqual(budget);
     expect(elapsed).toBeLessThan(budget + Defaults.killGraceMs + 1500);
     expect(pids.filter(isAlive)).toEqual([]);
+  });
+});
+
+describe('calls during kernel shutdown', () => {
+  it('answers a call to a plugin that is not running with -32011 ShuttingDown instead of starting it', async () => {
+    const { kernel } = await open([
+      { name: 'echo', entrypoint: fixture('echo/main.ts'), activation: 'startup' },
+      { name: 'crasher', entrypoint: fixture('crash-mid-call/main.mjs'), activation: 'lazy', capabilities: ['crash.now', 'crash.later', 'crash.ok'] },
+    ]);
+
+    const closing = kernel.close();
+    const call = settle(kernel.call('crash.ok', {}));
+
+    expect((await call).error).toMatchObject({ code: ErrorCode.ShuttingDown, data: { plugin: 'crasher' } });
+    await closing;
+    expect(kernel.supervisor('crasher').lastExit).toBeUndefined();
+  });
+});
+
+describe('a plugin told its stop budget', () => {
+  it.each([
+    ['an SDK plugin', { name: 'echo', entrypoint: fixture('echo/main.ts') }, 'echo.slow', { ms: 20_000 }],
+    ['a standard-library Python plugin', { name: 'pyecho', entrypoint: fixture('python-echo/plugin.py'), capabilities: ['pyecho.echo', 'pyecho.stream', 'pyecho.sleep', 'pyecho.whoami'] }, 'pyecho.sleep', { ms: 20_000 }],
+  ])('%s answers a call still running at shutdown with -32011 ShuttingDown after half of shutdownTimeoutSeconds, then exits 0', async (_kind, manifest, capability, params) => {
+    const { kernel } = await open([{ ...manifest, activation: 'startup', shutdownTimeoutSeconds: 1 }]);
+    expect(kernel.supervisor(manifest.name).process!.handshake).toBeDefined();
+    const call = settle(kernel.call(capability, params));
+    await vi.waitFor(() => expect(kernel.bus.load(manifest.name).active).toBe(1));
+    const started = Date.now();
+
+    await kernel.supervisor(manifest.name).stop('test');
+
+    const { settledAt, error } = await call;
+    expect(error).toMatchObject({ code: ErrorCode.ShuttingDown, data: { plugin: manifest.name } });
+    expect(settledAt - started).toBeGreaterThanOrEqual(400);
+    expect(settledAt - started).toBeLessThan(1000);
+    expect(kernel.supervisor(manifest.name).lastExit).toMatchObject({ exitCode: 0, signal: null });
   });
 });
 

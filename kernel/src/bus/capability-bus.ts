@@ -29,6 +29,8 @@ export interface BusHost {
   startForCall(plugin: string): Promise<PluginProcess>;
   /** The state to report when a plugin cannot serve. */
   stateOf(plugin: string): string;
+  /** True once the kernel is shutting down: a provider that is not running is not started any more. */
+  shuttingDown(): boolean;
   /** Answers `kernel.*` capabilities. */
   callKernel(capability: string, params: Record<string, unknown>, options: BusCallOptions): Promise<unknown>;
   /** Every settled call, for telemetry. */
@@ -118,7 +120,11 @@ export class CapabilityBus {
     if (issues && issues.length > 0) {
       throw new BusError(ErrorCode.CapabilityInvalidParams, `Invalid params for ${capability}: ${formatIssues(issues)}`, { capability, errors: issues });
     }
-    const process = this.#host.runningProcess(plugin) ?? (await abortable(this.#startForCall(plugin, capability), options.signal, capability));
+    let process = this.#host.runningProcess(plugin);
+    if (!process && this.#host.shuttingDown()) {
+      throw new BusError(ErrorCode.ShuttingDown, `The kernel is shutting down: ${plugin} (provider of ${capability}) is not started any more`, { plugin });
+    }
+    process ??= await abortable(this.#startForCall(plugin, capability), options.signal, capability);
     const gate = this.#gates.get(plugin)!;
     if (!gate.tryAcquire()) await this.#waitForSlot(gate, plugin, capability, options);
     const started = performance.now();

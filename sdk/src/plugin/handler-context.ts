@@ -50,6 +50,8 @@ export class HandlerContext implements PluginContext {
   #deadlineTimer: ReturnType<typeof setTimeout> | undefined;
   #log: PluginLogger | undefined;
 
+  readonly #receivedAt = Date.now();
+
   constructor(host: HandlerHost, method: string, request: IncomingRequestContext, meta: Partial<CallMeta> | undefined) {
     this.#host = host;
     this.#method = method;
@@ -62,13 +64,14 @@ export class HandlerContext implements PluginContext {
     const deadline = this.#meta.deadline;
     const remaining = typeof deadline === 'number' ? deadline - Date.now() : Number.POSITIVE_INFINITY;
     // setTimeout cannot wait longer than 2^31-1 ms; a deadline that far away is no deadline.
-    if (!(remaining < MAX_TIMER_MS)) return (this.#signal = this.#request.signal);
+    if (typeof deadline !== 'number' || !(remaining < MAX_TIMER_MS)) return (this.#signal = this.#request.signal);
     const controller = new AbortController();
     const forward = () => controller.abort(this.#request.signal.reason);
     if (this.#request.signal.aborted) forward();
     else this.#request.signal.addEventListener('abort', forward, { once: true });
-    const timeoutMs = Math.max(0, remaining);
-    this.#deadlineTimer = setTimeout(() => controller.abort(timeoutError(this.#method, timeoutMs, 'total')), timeoutMs);
+    // The Timeout's timeoutMs is what the call had (docs/protocol.md 5.1): its deadline less the time it arrived.
+    const timeoutMs = Math.max(0, Math.round(deadline - this.#receivedAt));
+    this.#deadlineTimer = setTimeout(() => controller.abort(timeoutError(this.#method, timeoutMs, 'total')), Math.max(0, remaining));
     return (this.#signal = controller.signal);
   }
 
@@ -101,9 +104,12 @@ export class HandlerContext implements PluginContext {
   }
 
   call<Result = unknown>(capability: string, params: Record<string, unknown> = {}, options: PluginCallOptions = {}): Promise<Result> {
-    // The handler's own cancellation reaches the inner call without building an AbortSignal; the
-    // deadline needs no timer here, because the kernel cancels this handler when it passes.
-    return this.#host.callTraced(this.traceId, capability, params, { ...options, signal: options.signal ?? this.#signal ?? this.#request.cancellation });
+    // A bus call made for this call ends with it: cancelling the handler cancels the inner call
+    // too, and a signal of the handler's own only adds a way to cancel it sooner. Without one, the
+    // handler's cancellation reaches the inner call without building an AbortSignal; the deadline
+    // needs no timer here, because the kernel cancels this handler when it passes.
+    const signal = options.signal === undefined ? (this.#signal ?? this.#request.cancellation) : AbortSignal.any([options.signal, this.signal]);
+    return this.#host.callTraced(this.traceId, capability, params, { ...options, signal });
   }
 
   emit(topic: string, data: unknown): void {

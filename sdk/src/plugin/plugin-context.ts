@@ -3,6 +3,7 @@ import type { PluginLogger } from './plugin-logger.ts';
 
 /** Options of a bus call made by a plugin. */
 export interface PluginCallOptions {
+  /** Cancels the call. Through a handler's `ctx.call`, the handler's own cancellation cancels it as well. */
   signal?: AbortSignal;
   /** Idle timeout in ms; the kernel also applies its own limits. */
   timeout?: number;

@@ -2,7 +2,7 @@ import { BusError } from '../protocol/bus-error.ts';
 import { matchesPattern } from '../protocol/capability-name.ts';
 import { ErrorCode } from '../protocol/error-codes.ts';
 import type { CallMeta, ConfigureParams, EventParams, InitializeParams, InitializeResult, LogParams } from '../protocol/messages.ts';
-import { Method, PROTOCOL_VERSION } from '../protocol/protocol-constants.ts';
+import { Defaults, Method, PROTOCOL_VERSION } from '../protocol/protocol-constants.ts';
 import { RpcConnection, type IncomingRequestContext } from '../rpc/rpc-connection.ts';
 import type { Transport } from '../rpc/transport.ts';
 import type { CapabilitySpec, PluginDefinition } from './define-plugin.ts';
@@ -10,6 +10,11 @@ import { HandlerContext, newTraceId, type HandlerHost, type OutgoingCallOptions 
 import type { PluginCallOptions, PluginServices, TopicListener } from './plugin-context.ts';
 import { createPluginLogger, type PluginLogger } from './plugin-logger.ts';
 import { SchemaValidator, formatIssues, type SchemaCheck } from './schema-validator.ts';
+
+/** Share of the stop budget running handlers get to finish on `shutdown`. */
+const DRAIN_SHARE = 0.5;
+/** Share of the stop budget aborted handlers get to settle before `dispose` runs. */
+const ABORT_SHARE = 0.2;
 
 interface CompiledCapability {
   spec: CapabilitySpec;
@@ -40,6 +45,7 @@ export class PluginServer implements PluginServices, HandlerHost {
   #state: PluginServerState = 'awaiting-initialize';
   #config: Record<string, unknown> = {};
   #dataDir = '';
+  #shutdownTimeout: number = Defaults.shutdownTimeoutMs;
   #disposed = false;
   readonly log: PluginLogger;
 
@@ -150,7 +156,7 @@ export class PluginServer implements PluginServices, HandlerHost {
           throw error;
         });
       case Method.Shutdown:
-        return this.#shutdown();
+        return this.#shutdown(context);
       case Method.Configure:
         return this.#configure(params as ConfigureParams);
       default:
@@ -183,6 +189,9 @@ export class PluginServer implements PluginServices, HandlerHost {
     }
     this.#config = config;
     this.#dataDir = params.dataDir ?? '';
+    // A kernel older than the field sends none: assume the default budget.
+    const budget = params.shutdownTimeoutMs;
+    this.#shutdownTimeout = typeof budget === 'number' && budget >= 0 ? budget : Defaults.shutdownTimeoutMs;
     this.#state = 'initializing';
     await this.#definition.init?.(this);
     const http = await this.#startHttp();
@@ -278,9 +287,18 @@ export class PluginServer implements PluginServices, HandlerHost {
     handlerContext.dispose();
   }
 
-  async #shutdown(): Promise<Record<string, never>> {
+  /**
+   * Drains: running handlers get DRAIN_SHARE of the stop budget to finish; those still running
+   * are then answered ShuttingDown and aborted, and get ABORT_SHARE more to settle before
+   * `dispose` runs. The rest of the budget is for `dispose` and the exit.
+   */
+  async #shutdown(context: IncomingRequestContext): Promise<Record<string, never>> {
     this.#state = 'shutting-down';
-    await Promise.allSettled([...this.#active]);
+    if (!(await settledWithin([...this.#active], this.#shutdownTimeout * DRAIN_SHARE))) {
+      const error = new BusError(ErrorCode.ShuttingDown, `Plugin '${this.#definition.name}' is shutting down`, { plugin: this.#definition.name });
+      this.#connection.abortIncoming(error, { keep: context.id });
+      await settledWithin([...this.#active], this.#shutdownTimeout * ABORT_SHARE);
+    }
     await this.#runDispose();
     return {};
   }
@@ -308,6 +326,16 @@ export class PluginServer implements PluginServices, HandlerHost {
       }
     }
   }
+}
+
+/** Resolves true once every promise settled, false when `ms` passed first. */
+async function settledWithin(work: Promise<unknown>[], ms: number): Promise<boolean> {
+  if (work.length === 0) return true;
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const late = new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), ms)));
+  const settled = await Promise.race([Promise.allSettled(work).then(() => true as const), late]);
+  clearTimeout(timer);
+  return settled;
 }
 
 function invalidParams(capability: string, errors: ReturnType<SchemaCheck>): BusError {

@@ -40,6 +40,11 @@ export interface InitializeParams {
   plugin: { name: string };
   config: Record<string, unknown>;
   dataDir: string;
+  /**
+   * The plugin's stop budget in ms (plugins.json `shutdownTimeoutSeconds`): from `shutdown` until
+   * the process has exited after its stdin closed. Then SIGTERM, and SIGKILL 2 s later.
+   */
+  shutdownTimeoutMs: number;
 }
 
 /** Result of `initialize` (plugin -> kernel). */

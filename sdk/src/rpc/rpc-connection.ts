@@ -229,6 +229,19 @@ export class RpcConnection {
     this.dispose();
   }
 
+  /**
+   * Answers every incoming request still running, except `keep`, with `error` and aborts its
+   * handler (a late result is dropped). The connection stays open: for a receiver that stops.
+   */
+  abortIncoming(error: BusError, { keep }: { keep?: RequestId } = {}): void {
+    for (const incoming of [...this.#incoming.values()]) {
+      if (incoming.id === keep) continue;
+      this.#finish(incoming);
+      this.#sendError(incoming.id, error);
+      incoming.abort(error);
+    }
+  }
+
   #arm(id: RequestId, pending: PendingRequest, options: RequestOptions): void {
     const { timeout, totalTimeout, signal } = options;
     if (timeout !== undefined && timeout > 0) {

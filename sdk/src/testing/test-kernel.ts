@@ -126,6 +126,7 @@ class InProcessKernel implements TestPlugin {
       plugin: { name: this.#definition.name },
       config: this.#options.config ?? {},
       dataDir: this.#options.dataDir ?? MISSING_DATA_DIR,
+      shutdownTimeoutMs: Defaults.shutdownTimeoutMs,
     };
     try {
       this.#handshake = (await this.#connection.request(Method.Initialize, params, { timeout: Defaults.startTimeoutMs })) as InitializeResult;
