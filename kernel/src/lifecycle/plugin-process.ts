@@ -5,6 +5,7 @@ import {
   type ConnectionDiagnostic, type InitializeParams, type InitializeResult, type IncomingRequestContext, type RequestOptions,
 } from '@cyberstudio/sdk';
 import { StreamTransport } from '@cyberstudio/sdk/node';
+import { KernelTimeouts } from '../kernel-timeouts.ts';
 import { checkHandshake } from './check-handshake.ts';
 
 /** How a plugin process ended. */
@@ -48,8 +49,6 @@ export interface StopOptions {
 }
 
 const MAX_STDERR_LINE_BYTES = 1024 * 1024;
-/** How long to keep reading stdout after the plugin exited. */
-const STDOUT_DRAIN_MS = 250;
 /** stderr lines quoted when a start fails: usually the plugin's own explanation. */
 const STDERR_TAIL_LINES = 5;
 
@@ -103,7 +102,7 @@ export class PluginProcess {
       this.#child.once('exit', (exitCode, signal) => {
         const stdout = this.#child.stdout!;
         if (stdout.readableEnded || stdout.destroyed) return finish({ exitCode, signal });
-        const timer = setTimeout(() => finish({ exitCode, signal }), STDOUT_DRAIN_MS);
+        const timer = setTimeout(() => finish({ exitCode, signal }), KernelTimeouts.stdoutDrain);
         stdout.once('end', () => {
           clearTimeout(timer);
           finish({ exitCode, signal });
@@ -256,7 +255,7 @@ export class PluginProcess {
 
   /** The exit info if the process exits within a moment: a failed handshake is often a crash. */
   async #exitSoon(): Promise<ExitInfo | undefined> {
-    return (await this.#waitExit(200)) ? this.#exit : undefined;
+    return (await this.#waitExit(KernelTimeouts.handshakeExit)) ? this.#exit : undefined;
   }
 
   async #waitExit(ms: number): Promise<boolean> {

@@ -1,6 +1,7 @@
 import { BusError, ErrorCode, Method, formatIssues, type CapabilityDescriptor, type SchemaCheck } from '@cyberstudio/sdk';
 import type { BusCallOptions, CapabilityBus } from '../bus/capability-bus.ts';
 import { KERNEL_NAME, KERNEL_VERSION } from '../kernel-info.ts';
+import { KernelTimeouts } from '../kernel-timeouts.ts';
 import { kernelValidator as validator } from '../kernel-validator.ts';
 import type { PluginSupervisor } from '../lifecycle/plugin-supervisor.ts';
 import { CpuMeter } from '../telemetry/cpu-meter.ts';
@@ -26,9 +27,6 @@ export interface KernelCapabilityHost {
   /** The newest `limit` telemetry samples of `plugin`, oldest first. */
   telemetryHistory(plugin: string, limit?: number): PluginTelemetrySample[];
 }
-
-/** How long a plugin may take to apply a config in place. */
-const CONFIGURE_TIMEOUT_MS = 10_000;
 
 const pluginParam = { type: 'object', properties: { plugin: { type: 'string', minLength: 1 } }, required: ['plugin'], additionalProperties: false };
 const noParams = { type: 'object', additionalProperties: false };
@@ -176,7 +174,7 @@ const capabilities: Record<string, KernelCapability> = {
       const running = supervisor.process;
       if (running?.handshake.liveConfig === true) {
         // The plugin checks and applies it first: a config it refuses is neither applied nor kept.
-        await running.request(Method.Configure, { config }, { totalTimeout: CONFIGURE_TIMEOUT_MS });
+        await running.request(Method.Configure, { config }, { totalTimeout: KernelTimeouts.configure });
         await kernel.configOverrides.set(supervisor.name, config);
         return { plugin: supervisor.name, applied: 'live', restarted: false, state: supervisor.state };
       }

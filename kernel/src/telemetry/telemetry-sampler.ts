@@ -1,3 +1,4 @@
+import { KernelTimeouts } from '../kernel-timeouts.ts';
 import type { PluginSupervisor } from '../lifecycle/plugin-supervisor.ts';
 import type { CallMetrics } from './call-metrics.ts';
 import { forgetProcess, sampleProcesses } from './process-stats.ts';
@@ -6,8 +7,6 @@ import type { PluginTelemetrySample } from './telemetry-sample.ts';
 export type { PluginTelemetrySample } from './telemetry-sample.ts';
 
 const HISTORY_LENGTH = 300;
-/** Sampling period when none is given. */
-export const DEFAULT_TELEMETRY_INTERVAL_MS = 1000;
 
 /** What the sampler reads and reports to; the kernel implements it. */
 export interface TelemetryHost {
@@ -33,7 +32,7 @@ export class TelemetrySampler {
   #sampling = false;
   #disposed = false;
 
-  constructor(host: TelemetryHost, { interval = DEFAULT_TELEMETRY_INTERVAL_MS }: { interval?: number } = {}) {
+  constructor(host: TelemetryHost, { interval = KernelTimeouts.telemetryInterval }: { interval?: number } = {}) {
     this.#host = host;
     this.#intervalMs = interval;
   }
