@@ -5,7 +5,7 @@ export { CapabilityBus, type BusCallOptions } from './bus/capability-bus.ts';
 export { TopicHub, type EventSink } from './bus/topic-hub.ts';
 export { PluginState, isServing, type StateChange } from './lifecycle/plugin-state.ts';
 export { PluginSupervisor, describeExit } from './lifecycle/plugin-supervisor.ts';
-export { PluginProcess, type ExitInfo } from './lifecycle/plugin-process.ts';
+export { PluginProcess, type ExitInfo, type StopOptions } from './lifecycle/plugin-process.ts';
 export { kernelCapabilityDescriptors } from './management/kernel-capabilities.ts';
 export type { PluginTelemetrySample } from './telemetry/telemetry-sampler.ts';
 export type { LogRecord } from './telemetry/log-record.ts';

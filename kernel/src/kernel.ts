@@ -22,7 +22,7 @@ import { launchCommand, launchEnvironment, loadRegistry, startOrder, type Plugin
 import { CallMetrics } from './telemetry/call-metrics.ts';
 import { KernelLogs } from './telemetry/kernel-logs.ts';
 import { parseStderrLine } from './telemetry/log-line-parser.ts';
-import { TelemetrySampler } from './telemetry/telemetry-sampler.ts';
+import { TelemetrySampler, type TelemetryHost } from './telemetry/telemetry-sampler.ts';
 
 /** How to open a kernel. */
 export interface KernelOptions {
@@ -32,7 +32,7 @@ export interface KernelOptions {
   dataDir: string;
   /** The kernel's own logger; plugin log lines are re-levelled into it under the plugin's name. */
   logger: Logger;
-  /** Sampling period of telemetry (default 1000 ms). */
+  /** Sampling period of telemetry in ms (default KernelTimeouts.telemetryInterval, 1000). */
   telemetryIntervalMs?: number;
 }
 
@@ -83,15 +83,7 @@ export class Kernel {
     this.#managementHost = this.#openManagementHost();
     this.#plugins = new PluginMessages({ bus: this.bus, topics: this.topics, logs, supervisor: (plugin) => this.#supervisors.get(plugin) });
     for (const manifest of registry.plugins) this.#addPlugin(manifest);
-    const supervisors = () => this.supervisors;
-    this.#sampler = new TelemetrySampler({
-      get supervisors() {
-        return supervisors();
-      },
-      metrics: this.metrics,
-      load: (plugin) => this.bus.load(plugin),
-      publish: (samples) => this.topics.publish(KernelTopic.Telemetry, samples, 'kernel'),
-    }, { interval: options.telemetryIntervalMs });
+    this.#sampler = new TelemetrySampler(this.#openTelemetryHost(), { interval: options.telemetryIntervalMs });
   }
 
   /** Loads the registry and opens the data directory; starts no plugin yet. */
@@ -220,6 +212,19 @@ export class Kernel {
       clearTimeout(timer);
     }
     await this.logs.close();
+  }
+
+  /** The view of this kernel that the telemetry sampler gets. */
+  #openTelemetryHost(): TelemetryHost {
+    const kernel = this;
+    return {
+      get supervisors() {
+        return kernel.supervisors;
+      },
+      metrics: this.metrics,
+      load: (plugin) => this.bus.load(plugin),
+      publish: (samples) => this.topics.publish(KernelTopic.Telemetry, samples, 'kernel'),
+    };
   }
 
   /** The view of this kernel that the `kernel.*` capabilities get. */
