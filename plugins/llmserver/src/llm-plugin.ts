@@ -85,6 +85,9 @@ export function createLlmPlugin({ loadLlama = loadCpuLlama }: LlmPluginOptions =
         throw error;
       }
     },
+    setup(services) {
+      state.settlementBus = services;
+    },
     configure: (config, services) => applyLiveConfig(state, config, services),
     async dispose() {
       // Models first: calls they were running still write their log entries, which close() then flushes.

@@ -3,6 +3,7 @@ import { BusError, ErrorCode, type PluginLogger } from '@cyberstudio/sdk';
 import type { Llama } from 'node-llama-cpp';
 import { ModelDownloads } from './download/downloads.ts';
 import type { InteractionLog } from './interactions/interaction-log.ts';
+import type { SettlementBus } from './metering/generation-bill.ts';
 import { RemoteModels } from './remote/remote-models.ts';
 import type { RemoteProvider } from './remote/remote-provider.ts';
 import type { ModelEntry, ModelSettings } from './llm-answers.ts';
@@ -18,6 +19,8 @@ export class LlmState {
   config: LlmConfig & { modelsDir: string };
   /** Where finished generations are recorded; undefined when the log is disabled (config interactionLog.enabled). */
   interactions: InteractionLog | undefined;
+  /** The plugin's own bus (from setup), outside any call: metering settles through it. */
+  settlementBus: SettlementBus | undefined;
   #llama: Llama | undefined;
   #registry: ModelRegistry | undefined;
   #pool: ModelPool | undefined;

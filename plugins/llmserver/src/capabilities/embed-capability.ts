@@ -3,7 +3,7 @@ import type { LlmState } from '../llm-state.ts';
 import { promptTooLong } from '../llm-errors.ts';
 import { GenerationBill, type GenerationCall } from '../metering/generation-bill.ts';
 import { recorded } from './recorded-call.ts';
-import { estimateTokens } from '../remote/remote-wire.ts';
+import { maxTokensOf } from '../remote/remote-wire.ts';
 
 /** Params of llm.embed. */
 export interface EmbedParams {
@@ -74,7 +74,7 @@ async function embed(
   const remote = state.remoteModel(params.model);
   if (remote) {
     resolved(remote.id);
-    const bill = await GenerationBill.open(call, state.config.metering, remote.id, inputs.reduce((sum, input) => sum + estimateTokens(input), 0));
+    const bill = await GenerationBill.open(call, state.config.metering, remote.id, inputs.reduce((sum, input) => sum + maxTokensOf(input), 0), state.settlementBus);
     try {
       const { embeddings, promptTokens } = await remote.embed(inputs, { signal: call.signal, capability });
       await bill.settle(promptTokens, 0);
@@ -95,7 +95,7 @@ async function embed(
       return tokens;
     });
     inputTokens = counts.reduce((sum, tokens) => sum + tokens, 0);
-    const bill = await GenerationBill.open(call, state.config.metering, record.id, inputTokens);
+    const bill = await GenerationBill.open(call, state.config.metering, record.id, inputTokens, state.settlementBus);
     // Billed as prompt tokens: the inputs embedded, also when a cancellation stops the rest.
     let embedded = 0;
     const vectors: number[][] = [];

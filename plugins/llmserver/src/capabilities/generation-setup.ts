@@ -52,7 +52,7 @@ export async function prepareGeneration(
     model,
     settings,
     async run(promptTokens, maxTokens, generate) {
-      const bill = await GenerationBill.open(call, state.config.metering, modelId, promptTokens + maxTokens);
+      const bill = await GenerationBill.open(call, state.config.metering, modelId, promptTokens + maxTokens, state.settlementBus);
       let began = false;
       try {
         return await model.withSequence(call.signal, async (sequence, signal) => {

@@ -1,8 +1,11 @@
-import { BusError, ErrorCode, type PluginContext } from '@cyberstudio/sdk';
+import { BusError, ErrorCode, type PluginContext, type PluginServices } from '@cyberstudio/sdk';
 import type { MeteringMode } from '../llm-config.ts';
 
 /** What a generation needs of its call: who asked, its cancellation, the bus (for metering) and a logger. */
 export type GenerationCall = Pick<PluginContext, 'signal' | 'caller' | 'call' | 'log' | 'traceId'>;
+
+/** The plugin's own bus, outside any call: what a bill settles through, so a cancelled call still settles. */
+export type SettlementBus = Pick<PluginServices, 'call'>;
 
 /** The auth plugin's metering capabilities (plugins/auth/README.md). */
 export const MeteringCapability = {
@@ -46,6 +49,7 @@ let noProviderUntil = 0;
  */
 export class GenerationBill {
   readonly #call: GenerationCall;
+  readonly #bus: SettlementBus;
   readonly #reservationId: string | undefined;
   readonly #reserved: number;
   #settled = false;
@@ -54,8 +58,9 @@ export class GenerationBill {
   #reportTimer: ReturnType<typeof setTimeout> | undefined;
   #reporting = false;
 
-  private constructor(call: GenerationCall, reservationId: string | undefined, reserved = 0) {
+  private constructor(call: GenerationCall, reservationId: string | undefined, reserved = 0, bus: SettlementBus = call) {
     this.#call = call;
+    this.#bus = bus;
     this.#reservationId = reservationId;
     this.#reserved = reserved;
   }
@@ -64,9 +69,11 @@ export class GenerationBill {
    * Reserves `tokens` of the caller's balance for `model`. Auth's refusals pass through unchanged:
    * Forbidden (the key may not use the model), InsufficientBalance, RateLimited, Unauthenticated.
    * With `auto`, a kernel where no plugin provides auth.usage.reserve serves unmetered (warned once;
-   * asked again after 5 s, so an auth plugin added later is used).
+   * asked again after 5 s, so an auth plugin added later is used). Progress, commit and release go
+   * through `bus` (the plugin's own, from setup) when given: a call made through the handler's
+   * context ends with the handler, and a cancelled generation must still settle.
    */
-  static async open(call: GenerationCall, mode: MeteringMode, model: string, tokens: number): Promise<GenerationBill> {
+  static async open(call: GenerationCall, mode: MeteringMode, model: string, tokens: number, bus?: SettlementBus): Promise<GenerationBill> {
     const { caller } = call;
     if (mode === 'off' || caller.kind !== 'user') return new GenerationBill(call, undefined);
     if (mode === 'auto' && performance.now() < noProviderUntil) return new GenerationBill(call, undefined);
@@ -74,7 +81,7 @@ export class GenerationBill {
     if (caller.keyId !== undefined) params.keyId = caller.keyId;
     try {
       const { reservationId } = await call.call<{ reservationId: string }>(MeteringCapability.Reserve, params, { signal: call.signal });
-      return new GenerationBill(call, reservationId, tokens);
+      return new GenerationBill(call, reservationId, tokens, bus);
     } catch (error) {
       if (mode === 'auto' && error instanceof BusError && error.code === ErrorCode.CapabilityNotFound) {
         noProviderUntil = performance.now() + NO_PROVIDER_RECHECK_MS;
@@ -133,7 +140,7 @@ export class GenerationBill {
     this.#reporting = true;
     this.#reportedAt = performance.now();
     try {
-      await this.#call.call(MeteringCapability.Progress, params, { signal: AbortSignal.timeout(SETTLE_TIMEOUT_MS) });
+      await this.#bus.call(MeteringCapability.Progress, params, { signal: AbortSignal.timeout(SETTLE_TIMEOUT_MS) });
     } catch (error) {
       this.#call.log.debug({ capability: MeteringCapability.Progress, reservationId: this.#reservationId, err: error }, 'could not report delivered tokens; the commit still settles them');
     } finally {
@@ -158,7 +165,7 @@ export class GenerationBill {
 
   async #send(capability: string, params: Record<string, unknown>): Promise<void> {
     try {
-      await this.#call.call(capability, params, { signal: AbortSignal.timeout(SETTLE_TIMEOUT_MS) });
+      await this.#bus.call(capability, params, { signal: AbortSignal.timeout(SETTLE_TIMEOUT_MS) });
     } catch (error) {
       this.#call.log.error({ capability, reservationId: this.#reservationId, err: error }, 'could not settle a reservation; auth gives it back when it expires');
     }

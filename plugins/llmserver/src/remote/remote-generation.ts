@@ -3,7 +3,7 @@ import { assertMaxTokensAllowed, type SamplingParams } from '../capabilities/gen
 import type { LlmState } from '../llm-state.ts';
 import { GenerationBill, type GenerationCall } from '../metering/generation-bill.ts';
 import type { RemoteGeneration, RemoteProvider } from './remote-provider.ts';
-import { estimateTokens } from './remote-wire.ts';
+import { estimateTokens, maxTokensOf } from './remote-wire.ts';
 
 /** Tokens reserved for the answer when neither the request nor the model's settings bound it. */
 export const REMOTE_DEFAULT_RESERVE_TOKENS = 4096;
@@ -24,7 +24,8 @@ export async function generateRemote(
   const maxTokens = params.max_tokens ?? settings.maxTokens;
   const sampling: SamplingParams = { ...params, temperature: params.temperature ?? settings.temperature, top_k: params.top_k ?? settings.topK, max_tokens: maxTokens };
   const promptEstimate = estimateTokens(promptText);
-  const bill = await GenerationBill.open(call, state.config.metering, provider.id, promptEstimate + (maxTokens ?? provider.config.contextLength ?? REMOTE_DEFAULT_RESERVE_TOKENS));
+  // The reservation holds the most the provider could count for the prompt; the estimate is only for a failure after text arrived.
+  const bill = await GenerationBill.open(call, state.config.metering, provider.id, maxTokensOf(promptText) + (maxTokens ?? provider.config.contextLength ?? REMOTE_DEFAULT_RESERVE_TOKENS), state.settlementBus);
   let streamed = '';
   try {
     const result = await generate(sampling, (text) => {

@@ -42,6 +42,18 @@ export function estimateTokens(text: string | number): number {
   return characters === 0 ? 0 : Math.max(1, Math.ceil(characters / CHARS_PER_TOKEN));
 }
 
+/** Special tokens (BOS, EOS, separators) a provider may add to one text beyond its own tokens. */
+const SPECIAL_TOKENS_PER_TEXT = 8;
+
+/**
+ * The most tokens a provider's tokenizer can make of `text`: every token of a byte-level
+ * tokenizer covers at least one UTF-8 byte, plus its special tokens. Remote calls reserve this,
+ * since a reservation is the most a call may be charged and the provider counts, not llmserver.
+ */
+export function maxTokensOf(text: string): number {
+  return Buffer.byteLength(text, 'utf8') + SPECIAL_TOKENS_PER_TEXT;
+}
+
 /** OpenAI's `usage` object as RemoteUsage, or undefined when it is missing or lacks a count. */
 export function usageOf(value: unknown): RemoteUsage | undefined {
   const usage = value as { prompt_tokens?: unknown; completion_tokens?: unknown; total_tokens?: unknown } | null | undefined;
