@@ -184,7 +184,7 @@ describe("the plugin page's Capabilities tab", () => {
     await echo.getByRole('button', { name: 'Run' }).click();
     await echo.getByRole('region', { name: 'Call result' }).waitFor();
 
-    const widths = await page.evaluate(() => ({ scrollWidth: document.documentElement.scrollWidth, innerWidth: window.innerWidth }));
+    const widths = await page.evaluate<{ scrollWidth: number; innerWidth: number }>('({ scrollWidth: document.documentElement.scrollWidth, innerWidth: window.innerWidth })');
     expect(widths.scrollWidth).toBeLessThanOrEqual(widths.innerWidth);
     const close = await echo.getByRole('button', { name: 'Close' }).boundingBox();
     const viewport = page.viewportSize()!;
