@@ -124,9 +124,9 @@ export class LoginLockout {
     return left > 0 ? left / 1000 : 0;
   }
 
-  /** Waits before a failed login answers, longer with each failure; ends early when `signal` aborts. */
-  async delay(failures: number, signal?: AbortSignal): Promise<void> {
-    await sleep(failureDelayMs(failures), undefined, { signal }).catch(() => undefined);
+  /** Waits before a failed login answers, longer with each failure; ends early when `signal` aborts or after `timeout` ms. */
+  async delay(failures: number, { signal, timeout }: { signal?: AbortSignal; timeout?: number } = {}): Promise<void> {
+    await sleep(Math.min(failureDelayMs(failures), timeout ?? Number.POSITIVE_INFINITY), undefined, { signal }).catch(() => undefined);
   }
 
   #reserveUnknown(username: string, maxFailedLogins: number, lockSeconds: number): ReservedAttempt | RefusedAttempt {

@@ -14,6 +14,12 @@ export interface LoginResult {
   user: { id: string; username: string; role: Role };
 }
 
+/** How long a login may wait: `signal` ends a failure's delay early, `timeout` (ms) caps it. */
+export interface WaitOptions {
+  signal?: AbortSignal;
+  timeout?: number;
+}
+
 /** The one message for an unknown user and a wrong password alike, so it does not tell which. */
 export const INVALID_LOGIN = 'Not signed in: invalid username or password';
 
@@ -24,12 +30,12 @@ export const INVALID_LOGIN = 'Not signed in: invalid username or password';
  * longer before answering; a locked account answers RateLimited (scope 'user') even with the
  * right password. A disabled user with the right password is told so (reason 'disabled').
  */
-export async function login(state: AuthState, lockout: LoginLockout, username: string, password: string, signal?: AbortSignal): Promise<LoginResult> {
+export async function login(state: AuthState, lockout: LoginLockout, username: string, password: string, wait: WaitOptions = {}): Promise<LoginResult> {
   const user = await state.db.selectFrom('users').selectAll().where('username', '=', username).executeTakeFirst();
   const subject: LoginSubject = user ? { username, user } : { username };
   const attempt = await reserveAttempt(state, lockout, subject);
   if (!(await passwordMatches(user, password))) {
-    await countFailure(state, lockout, subject, attempt, 'auth.login', signal);
+    await countFailure(state, lockout, subject, attempt, 'auth.login', wait);
     throw new BusError(ErrorCode.Unauthenticated, INVALID_LOGIN, { reason: 'invalid-credentials' });
   }
   const known = user!;
@@ -58,14 +64,14 @@ export async function login(state: AuthState, lockout: LoginLockout, username: s
  * as logins (a stolen session must not become a way to guess the password). Throws
  * CapabilityInvalidParams on `/oldPassword` when it is wrong.
  */
-export async function verifyOwnPassword(state: AuthState, lockout: LoginLockout, user: UserRow, password: string, capability: string, signal?: AbortSignal): Promise<void> {
+export async function verifyOwnPassword(state: AuthState, lockout: LoginLockout, user: UserRow, password: string, capability: string, wait: WaitOptions = {}): Promise<void> {
   const subject: LoginSubject = { username: user.username, user };
   const attempt = await reserveAttempt(state, lockout, subject);
   if (await passwordMatches(user, password)) {
     await lockout.recordSuccess(user.id);
     return;
   }
-  await countFailure(state, lockout, subject, attempt, 'user.password.check', signal);
+  await countFailure(state, lockout, subject, attempt, 'user.password.check', wait);
   throw invalidParam(capability, 'oldPassword', 'is not the current password');
 }
 
@@ -83,11 +89,11 @@ async function reserveAttempt(state: AuthState, lockout: LoginLockout, subject: 
 }
 
 /** Records and audits the failure of attempt `attempt`, then waits (or throws RateLimited when this failure locked the account). */
-async function countFailure(state: AuthState, lockout: LoginLockout, subject: LoginSubject, attempt: number, action: string, signal?: AbortSignal): Promise<void> {
+async function countFailure(state: AuthState, lockout: LoginLockout, subject: LoginSubject, attempt: number, action: string, wait: WaitOptions): Promise<void> {
   const outcome = await lockout.recordFailure(subject, attempt);
   // The attempted name is not recorded for unknown users: people type passwords into the username field.
   const detail = { reason: subject.user ? 'wrong-password' : 'unknown-user', failures: outcome.failures, locked: outcome.lockedSeconds > 0 };
   await state.audit({ actor: 'anonymous', action, target: subject.user?.id ?? null, outcome: 'failed', detail });
   if (outcome.lockedSeconds > 0) throw lockedError(outcome.lockedSeconds, state.config.maxFailedLogins);
-  await lockout.delay(outcome.failures, signal);
+  await lockout.delay(outcome.failures, wait);
 }

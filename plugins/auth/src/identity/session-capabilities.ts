@@ -85,7 +85,7 @@ export function sessionCapabilities(state: AuthState, lockout: LoginLockout): Re
         properties: { token: { type: 'string' }, expiresAt: { type: 'integer' }, user: publicUserSchema },
         required: ['token', 'expiresAt', 'user'],
       },
-      handler: ({ username, password }, ctx) => login(state, lockout, username, password, ctx.signal),
+      handler: ({ username, password }, ctx) => login(state, lockout, username, password, { signal: ctx.signal }),
     }),
 
     'auth.logout': defineCapability<{ sessionId?: string }, { revoked: boolean }>({
@@ -111,7 +111,7 @@ export function sessionCapabilities(state: AuthState, lockout: LoginLockout): Re
       result: { type: 'object', properties: { _http: { type: 'object' }, body: { type: 'object' } }, required: ['_http', 'body'] },
       async handler(request, ctx) {
         const { username, password } = request.body as LoginBody;
-        const { token, expiresAt, user } = await login(state, lockout, username, password, ctx.signal);
+        const { token, expiresAt, user } = await login(state, lockout, username, password, { signal: ctx.signal });
         const cookie = sessionCookie(state.config.sessionCookie, token, (expiresAt - state.now()) / 1000, overHttps(request));
         return { _http: { headers: { 'set-cookie': cookie, 'cache-control': 'no-store' } }, body: { user, expiresAt } };
       },

@@ -123,7 +123,7 @@ export function userCapabilities(state: AuthState, lockout: LoginLockout): Recor
           if (params.password === undefined) throw invalidParam(capability, 'password', 'is required: it is the only field you may change');
           if (params.oldPassword === undefined) throw invalidParam(capability, 'oldPassword', 'is required to change your own password');
         }
-        if (params.oldPassword !== undefined) await verifyOwnPassword(state, lockout, target, params.oldPassword, capability, ctx.signal);
+        if (params.oldPassword !== undefined) await verifyOwnPassword(state, lockout, target, params.oldPassword, capability, { signal: ctx.signal });
         const hashed = params.password === undefined ? undefined : await hashPassword(params.password);
         const changes: Updateable<UsersTable> = {};
         if (params.role !== undefined) changes.role = params.role;
