@@ -50,9 +50,11 @@ export class HandlerContext implements PluginContext {
   #deadlineTimer: ReturnType<typeof setTimeout> | undefined;
   #log: PluginLogger | undefined;
 
-  readonly #receivedAt = Date.now();
+  readonly #receivedAt: number;
 
-  constructor(host: HandlerHost, method: string, request: IncomingRequestContext, meta: Partial<CallMeta> | undefined) {
+  /** `receivedAt` (epoch ms): when the call arrived, before its params were checked. */
+  constructor(host: HandlerHost, method: string, request: IncomingRequestContext, meta: Partial<CallMeta> | undefined, receivedAt = Date.now()) {
+    this.#receivedAt = receivedAt;
     this.#host = host;
     this.#method = method;
     this.#request = request;

@@ -53,9 +53,9 @@ export class PluginServer implements PluginServices, HandlerHost {
     this.#definition = definition;
     const validator = new SchemaValidator();
     for (const [name, spec] of Object.entries(definition.capabilities)) {
-      this.#capabilities.set(name, { spec, check: validator.compile(spec.params) });
+      this.#capabilities.set(name, { spec, check: validator.compile(spec.params, `the params schema of ${name}`) });
     }
-    this.#configCheck = definition.configSchema === undefined ? undefined : validator.compile(definition.configSchema);
+    this.#configCheck = definition.configSchema === undefined ? undefined : validator.compile(definition.configSchema, `the configSchema of plugin '${definition.name}'`);
     let closed!: (error: BusError) => void;
     this.#closed = new Promise((resolve) => (closed = resolve));
     this.#connection = new RpcConnection(transport, {
@@ -259,6 +259,7 @@ export class PluginServer implements PluginServices, HandlerHost {
   }
 
   #runCapability(method: string, capability: CompiledCapability, received: unknown, context: IncomingRequestContext): unknown {
+    const receivedAt = Date.now();
     // The protocol asks receivers to read a request without params as `{}`.
     const params = received === undefined ? {} : received;
     if (this.#state === 'shutting-down' || this.#state === 'closed') {
@@ -270,7 +271,7 @@ export class PluginServer implements PluginServices, HandlerHost {
     const { _meta, ...rest } = params as { _meta?: CallMeta };
     const issues = capability.check(rest);
     if (issues.length > 0) throw invalidParams(method, issues);
-    const handlerContext = new HandlerContext(this, method, context, _meta);
+    const handlerContext = new HandlerContext(this, method, context, _meta, receivedAt);
     const run = Promise.resolve().then(() => capability.spec.handler(rest, handlerContext));
     this.#active.add(run);
     // Inline arrows rather than one named closure: tsx wraps every named closure (`__name`) as it is made, on every call.

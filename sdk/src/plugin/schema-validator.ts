@@ -16,18 +16,46 @@ export interface ValidationIssue {
 /** A compiled schema: returns the issues, or an empty array when the value is valid. */
 export type SchemaCheck = (value: unknown) => ValidationIssue[];
 
-/** Compiles JSON Schemas with one shared ajv instance (all errors, standard formats). */
+/**
+ * Compiles JSON Schemas with one shared ajv instance (all errors, standard formats), each on its
+ * first use: compiling is most of a plugin's start-up otherwise (ajv compiles its meta-schema
+ * first, about 45 ms here), and a plugin answers `initialize` before any call needs a check.
+ */
 export class SchemaValidator {
-  readonly #ajv = new Ajv({ allErrors: true, strict: false });
+  #ajv: Ajv | undefined;
 
-  constructor() {
-    addFormats(this.#ajv);
+  /**
+   * A check for `schema`, compiled the first time it runs; that run throws an Error naming
+   * `label` when `schema` is not a valid JSON Schema. `compileNow` compiles up front instead.
+   */
+  compile(schema: JsonSchema, label = 'a schema'): SchemaCheck {
+    let validate: ValidateFunction | undefined;
+    return (value) => {
+      validate ??= this.#compile(schema, label);
+      return validate(value) ? [] : toIssues(validate.errors ?? []);
+    };
   }
 
-  /** Compiles `schema`; throws with the schema error when it is not a valid JSON Schema. */
-  compile(schema: JsonSchema): SchemaCheck {
-    const validate: ValidateFunction = this.#ajv.compile(schema);
+  /** Compiles `schema` at once; throws an Error naming `label` when it is not a valid JSON Schema. */
+  compileNow(schema: JsonSchema, label = 'a schema'): SchemaCheck {
+    const validate = this.#compile(schema, label);
     return (value) => (validate(value) ? [] : toIssues(validate.errors ?? []));
+  }
+
+  #compile(schema: JsonSchema, label: string): ValidateFunction {
+    try {
+      return this.#instance().compile(schema);
+    } catch (error) {
+      throw new Error(`${label} is not a valid JSON Schema: ${error instanceof Error ? error.message : String(error)}`);
+    }
+  }
+
+  #instance(): Ajv {
+    if (this.#ajv === undefined) {
+      this.#ajv = new Ajv({ allErrors: true, strict: false });
+      addFormats(this.#ajv);
+    }
+    return this.#ajv;
   }
 }
 

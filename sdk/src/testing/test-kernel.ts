@@ -9,6 +9,7 @@ import { RpcConnection, type IncomingRequestContext } from '../rpc/rpc-connectio
 import type { PluginDefinition } from '../plugin/define-plugin.ts';
 import { newTraceId } from '../plugin/handler-context.ts';
 import { PluginServer } from '../plugin/plugin-server.ts';
+import { SchemaValidator } from '../plugin/schema-validator.ts';
 import { createTransportPair } from './memory-transport.ts';
 
 /** What a provider stand-in learns about a bus call besides its params. */
@@ -243,6 +244,20 @@ function isObject(value: unknown): value is Record<string, unknown> {
  * with the real handshake (`initialize`, result, `initialized`). Resolves once the plugin's
  * `setup` hook settled; rejects with the plugin's BusError when it refuses `initialize`.
  */
-export function connectPlugin(definition: PluginDefinition, options: ConnectPluginOptions = {}): Promise<TestPlugin> {
+export async function connectPlugin(definition: PluginDefinition, options: ConnectPluginOptions = {}): Promise<TestPlugin> {
+  checkSchemas(definition);
   return new InProcessKernel(definition, options).open();
+}
+
+/**
+ * Compiles every schema the plugin declares, at once: a running plugin compiles each on first
+ * use (to start fast), so a plugin's tests are where a schema mistake should show.
+ */
+function checkSchemas(definition: PluginDefinition): void {
+  const validator = new SchemaValidator();
+  if (definition.configSchema !== undefined) validator.compileNow(definition.configSchema, `the configSchema of plugin '${definition.name}'`);
+  for (const [name, spec] of Object.entries(definition.capabilities)) {
+    validator.compileNow(spec.params, `the params schema of ${name}`);
+    validator.compileNow(spec.result, `the result schema of ${name}`);
+  }
 }
