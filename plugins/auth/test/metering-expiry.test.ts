@@ -34,6 +34,20 @@ describe('reservation expiry', () => {
     expect(await harness.plugin.call<BalanceView>('auth.balance.get', { user })).toMatchObject({ balance: 800, reserved: 200 });
   });
 
+  it('charges the tokens reported delivered when a reservation expires, and gives the rest back', async () => {
+    harness = await startMeteringPlugin({ config: { reservationTtlSeconds: 30 }, upkeepIntervalMs: 20 });
+    const user = await harness.seedUser({ username: 'ada', balance: 1000 });
+    const { reservationId } = await reserve(user, 100);
+    await harness.plugin.call('auth.usage.progress', { reservationId, promptTokens: 10, completionTokens: 20 });
+
+    harness.advance(30_000);
+    await expect.poll(() => stateOf(reservationId)).toBe('expired');
+
+    expect(await harness.plugin.call<BalanceView>('auth.balance.get', { user })).toMatchObject({ balance: 970, reserved: 0 });
+    const days = await harness.state.db.selectFrom('usage_daily').selectAll().execute();
+    expect(days).toEqual([expect.objectContaining({ requests: 1, prompt_tokens: 10, completion_tokens: 20 })]);
+  });
+
   it('refuses to commit a reservation past its time, even before the upkeep reached it, and records nothing', async () => {
     harness = await startMeteringPlugin({ config: { reservationTtlSeconds: 30 }, upkeepIntervalMs: 3_600_000 });
     const user = await harness.seedUser({ username: 'ada', balance: 1000 });

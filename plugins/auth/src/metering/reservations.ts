@@ -242,26 +242,32 @@ async function settleDelivered(trx: Kysely<AuthTables>, reservation: Reservation
   await recordDailyUsage(trx, { userId: reservation.user_id, keyId: reservation.key_id, model: reservation.model, time: now, promptTokens, completionTokens });
 }
 
-/** Marks open reservations past their expiry as expired and gives their tokens back; returns how many. */
+/**
+ * Marks open reservations past their expiry as expired: the tokens their holder reported
+ * delivered (auth.usage.progress) are charged and recorded, the rest given back. Returns how
+ * many expired and the tokens given back.
+ */
 export function expireReservations(state: AuthState): Promise<{ expired: number; refunded: number }> {
   return state.database.transaction(async (trx) => {
     const now = state.now();
-    const due = await trx.selectFrom('reservations')
-      .select(['id', 'user_id', 'tokens', 'unlimited'])
+    const due = await trx.selectFrom('reservations').selectAll()
       .where('state', '=', 'open')
       .where('expires_at', '<=', now)
       .execute();
-    if (due.length === 0) return { expired: 0, refunded: 0 };
-    const refunds = new Map<string, number>();
+    let refunded = 0;
     for (const row of due) {
-      if (row.unlimited === 0) refunds.set(row.user_id, (refunds.get(row.user_id) ?? 0) + row.tokens);
+      const promptTokens = row.delivered_prompt_tokens;
+      const completionTokens = row.delivered_completion_tokens;
+      const delivered = promptTokens + completionTokens;
+      if (row.unlimited === 0) {
+        await addToBalance(trx, row.user_id, row.tokens - delivered);
+        refunded += row.tokens - delivered;
+      }
+      const counts = delivered > 0 ? { prompt_tokens: promptTokens, completion_tokens: completionTokens } : {};
+      await trx.updateTable('reservations').set({ state: 'expired', settled_at: now, ...counts }).where('id', '=', row.id).execute();
+      if (delivered > 0) await recordDailyUsage(trx, { userId: row.user_id, keyId: row.key_id, model: row.model, time: now, promptTokens, completionTokens });
     }
-    for (const [userId, tokens] of refunds) await addToBalance(trx, userId, tokens);
-    await trx.updateTable('reservations')
-      .set({ state: 'expired', settled_at: now })
-      .where('id', 'in', due.map((row) => row.id))
-      .execute();
-    return { expired: due.length, refunded: [...refunds.values()].reduce((sum, tokens) => sum + tokens, 0) };
+    return { expired: due.length, refunded };
   });
 }
 
