@@ -37,6 +37,9 @@ interface LiveSubscription {
   serverId?: string | number;
 }
 
+/** Events held for a subscription whose confirmation is still being processed, at most. */
+const MAX_EARLY_EVENTS = 256;
+
 /** The close the gateway sends when the socket's credential was revoked or expired (docs/API.md, Close codes). */
 const POLICY_VIOLATION = 1008;
 const CREDENTIAL_GONE = 'credential no longer valid';
@@ -56,6 +59,12 @@ export class ReconnectingClient {
   #retryTimer: ReturnType<typeof setTimeout> | undefined;
   #closed = false;
   readonly #subscriptions = new Set<LiveSubscription>();
+  /**
+   * Events of subscription ids not confirmed yet: a subscription's first events can arrive with
+   * its confirmation (in one frame, or one read under `ws`), before the confirmation's promise
+   * has told which subscription the id belongs to.
+   */
+  #earlyEvents: Array<{ serverId: string | number; event: TopicEvent }> = [];
   readonly #openWaiters = new Set<() => void>();
   readonly #stateListeners = new Set<(state: ConnectionState) => void>();
   readonly #reconnectListeners = new Set<() => void>();
@@ -186,13 +195,23 @@ export class ReconnectingClient {
         }
         this.#connection = connection;
         connection.onClose((event) => this.#lost(socket, event));
-        connection.onEvent(({ subscription: serverId, ...event }) => {
-          for (const subscription of this.#subscriptions) if (subscription.serverId === serverId) subscription.onEvent(event);
-        });
+        connection.onEvent(({ subscription: serverId, ...event }) => this.#deliver(serverId, event));
         this.#opened();
       },
       (error: BusError<{ reason?: string; code?: number }>) => this.#lost(socket, { code: error.data?.code ?? 1006, reason: error.data?.reason ?? '' }),
     );
+  }
+
+  #deliver(serverId: string | number, event: TopicEvent): void {
+    let delivered = false;
+    for (const subscription of this.#subscriptions) {
+      if (subscription.serverId !== serverId) continue;
+      subscription.onEvent(event);
+      delivered = true;
+    }
+    if (delivered) return;
+    this.#earlyEvents.push({ serverId, event });
+    if (this.#earlyEvents.length > MAX_EARLY_EVENTS) this.#earlyEvents.shift();
   }
 
   #opened(): void {
@@ -234,6 +253,7 @@ export class ReconnectingClient {
   #dropSocket(): void {
     this.#socket = undefined;
     this.#connection = undefined;
+    this.#earlyEvents = [];
     for (const subscription of this.#subscriptions) subscription.serverId = undefined;
   }
 
@@ -246,6 +266,9 @@ export class ReconnectingClient {
         }
         subscription.serverId = serverId;
         subscription.onActive?.();
+        const early = this.#earlyEvents.filter((held) => held.serverId === serverId);
+        this.#earlyEvents = this.#earlyEvents.filter((held) => held.serverId !== serverId);
+        for (const { event } of early) subscription.onEvent(event);
       },
       (error: BusError) => {
         if (error.code !== ErrorCode.ConnectionClosed) subscription.onError?.(error);

@@ -47,6 +47,20 @@ describe('ReconnectingClient', () => {
     expect(states.at(-1)).toBe('connected');
   });
 
+  it('delivers an event that arrives together with its subscription\'s confirmation', async () => {
+    gateway.eventsWithConfirmation = true;
+    const events: TopicEvent[] = [];
+    let activeBeforeEvent = false;
+    let active = false;
+    client.subscribe({ topic: 'kernel.log' }, (event) => {
+      activeBeforeEvent = active;
+      events.push(event);
+    }, undefined, () => (active = true));
+    await waitFor(() => events.length === 1, 1000);
+    expect(events[0]!.data).toEqual({ n: 1 });
+    expect(activeBeforeEvent).toBe(true);
+  });
+
   it('fails a call in flight with ConnectionClosed when the socket drops', async () => {
     await client.call('echo');
     const failed = rejection(client.call('hang'));

@@ -6,12 +6,14 @@ export type Frame = Record<string, unknown>;
 /**
  * A real `ws` server that answers like the gateway's /ws for the client's tests: `echo` returns
  * its params, `stream` sends `count` progress chunks first, `fail` answers an error, `hang`
- * answers only a `$/cancelRequest` (with Cancelled), `$/subscribe` confirms and, shortly after,
- * publishes one `$/event`. Every frame a client sends is kept in `received`.
+ * answers only a `$/cancelRequest` (with Cancelled), `$/subscribe` confirms and, shortly after (or in
+ * the same frame, with `eventsWithConfirmation`), publishes one `$/event`. Every frame a client sends is kept in `received`.
  */
 export class TestGateway {
   readonly received: Frame[] = [];
   readonly sockets: WebSocket[] = [];
+  /** Send each subscription's first event in the confirmation's frame, instead of 20 ms later. */
+  eventsWithConfirmation = false;
   readonly #server: WebSocketServer;
   #subscriptions = 0;
 
@@ -72,16 +74,24 @@ export class TestGateway {
         return;
       case '$/cancelRequest':
         return send({ id: params.id, error: { code: -32005, message: 'cancelled' } });
-      case '$/subscribe': {
-        const subscription = `s${++this.#subscriptions}`;
-        send({ id: frame.id, result: { subscription } });
-        // Later, as a real publish would come: the browser runs the subscriber's confirmation before the next frame, `ws` may not.
-        const event = { subscription, topic: params.topic, source: 'kernel', data: { n: this.#subscriptions } };
-        setTimeout(() => send({ method: '$/event', params: event }), 20);
-        return;
-      }
+      case '$/subscribe':
+        return this.#confirm(socket, frame.id, String(params.topic));
       case '$/unsubscribe':
         return send({ id: frame.id, result: { ok: true } });
     }
+  }
+
+  /** Confirms a subscription and publishes its first event: 20 ms later, or in the same frame. */
+  #confirm(socket: WebSocket, id: unknown, topic: string): void {
+    const subscription = `s${++this.#subscriptions}`;
+    const confirmation = { jsonrpc: '2.0', id, result: { subscription } };
+    const event = { jsonrpc: '2.0', method: '$/event', params: { subscription, topic, source: 'kernel', data: { n: this.#subscriptions } } };
+    if (this.eventsWithConfirmation) {
+      socket.send(JSON.stringify([confirmation, event]));
+      return;
+    }
+    socket.send(JSON.stringify(confirmation));
+    // Later, as a publish usually comes.
+    setTimeout(() => socket.send(JSON.stringify(event)), 20);
   }
 }
