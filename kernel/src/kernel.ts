@@ -14,6 +14,7 @@ import { kernelValidator } from './kernel-validator.ts';
 import type { PluginProcessOptions } from './lifecycle/plugin-process.ts';
 import { PluginState, type StateChange } from './lifecycle/plugin-state.ts';
 import { PluginSupervisor } from './lifecycle/plugin-supervisor.ts';
+import { startInDependencyOrder } from './lifecycle/start-in-dependency-order.ts';
 import { stopInDependencyOrder } from './lifecycle/stop-in-dependency-order.ts';
 import { callKernelCapability, type KernelCapabilityHost } from './management/kernel-capabilities.ts';
 import { ConfigOverrides } from './management/config-overrides.ts';
@@ -125,11 +126,12 @@ export class Kernel {
     this.#sampler.start();
     const startup = startOrder(this.#registry.plugins).filter(isStartupPlugin);
     try {
-      for (const manifest of startup) {
-        await this.#supervisorOf(manifest.name).start({ reason: 'kernel start' }).catch((error: Error) => {
-          this.logger.error({ plugin: manifest.name, err: error }, `plugin '${manifest.name}' failed to start: ${error.message}`);
+      // Independent plugins start together: `kernel ready` waits for the slowest chain, not the sum.
+      await startInDependencyOrder(startup, async (name) => {
+        await this.#supervisorOf(name).start({ reason: 'kernel start' }).catch((error: Error) => {
+          this.logger.error({ plugin: name, err: error }, `plugin '${name}' failed to start: ${error.message}`);
         });
-      }
+      });
     } finally {
       this.#startFinished = true;
     }
