@@ -9,9 +9,9 @@ import { ExitCode, exitCodeHelp } from './exit-codes.ts';
 export const startHelp = `Usage: cyberstudio start [--plugins plugins.json] [--data ./data] [--host 127.0.0.1] [--port 6813] [--watch]
 
 Starts the kernel, its gateway (HTTP + WebSocket on one port) and every plugin with startup
-activation (dependencies first). Lazy plugins start on the first call of one of their
-capabilities. Ctrl-C (SIGINT) or SIGTERM stops plugins in reverse dependency order and exits;
-a second Ctrl-C kills them at once.
+activation (in parallel, each after its dependencies). Lazy plugins start on the first call of
+one of their capabilities. Ctrl-C (SIGINT) or SIGTERM stops plugins (in parallel, each after the
+plugins that depend on it) and exits; a second Ctrl-C kills them at once.
 
 Options:
   --plugins <file>    the plugin registry (default: ./plugins.json)
