@@ -42,8 +42,14 @@ export default defineConfig({
           target: kernelUrl,
           changeOrigin: true,
           ws: path === '/ws',
-          // The gateway accepts browser sockets only from its own origin.
-          configure: (proxy) => proxy.on('proxyReqWs', (request) => request.setHeader('origin', kernelUrl)),
+          // The gateway refuses sockets and state-changing requests from any origin but its own:
+          // the dev server's pages are the kernel's own through this proxy, so they say so.
+          configure: (proxy) => {
+            proxy.on('proxyReqWs', (request) => request.setHeader('origin', kernelUrl));
+            proxy.on('proxyReq', (request) => {
+              if (request.getHeader('origin') !== undefined) request.setHeader('origin', kernelUrl);
+            });
+          },
         },
       ]),
     ),

@@ -1,7 +1,8 @@
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { definePlugin, type PluginDefinition, type PluginLogger } from '@cyberstudio/sdk';
-import { LlamaLogLevel, getLlama, type Llama } from 'node-llama-cpp';
+import type { Llama } from 'node-llama-cpp';
+import { LazyLlama, nodeLlamaCpp } from './models/lazy-llama.ts';
 import { chatCapability } from './capabilities/chat-capability.ts';
 import { completeCapability } from './capabilities/complete-capability.ts';
 import { embedCapability } from './capabilities/embed-capability.ts';
@@ -33,7 +34,8 @@ export interface LlmPluginInstance {
 }
 
 /** The CPU binary shipped with node-llama-cpp; `build: 'never'` makes a missing one fail at once instead of compiling. */
-export function loadCpuLlama(log: PluginLogger): Promise<Llama> {
+export async function loadCpuLlama(log: PluginLogger): Promise<Llama> {
+  const { LlamaLogLevel, getLlama } = await nodeLlamaCpp();
   return getLlama({
     gpu: false,
     build: 'never',
@@ -70,13 +72,8 @@ export function createLlmPlugin({ loadLlama = loadCpuLlama }: LlmPluginOptions =
     capabilities: { ...capabilities, ...modelRoutesCapability(capabilities) },
     async init({ config, dataDir, log }) {
       state.config = resolveLlmConfig(config, dataDir);
-      let llama: Llama;
-      try {
-        llama = await loadLlama(log);
-      } catch (error) {
-        throw new Error(`llmserver cannot start: node-llama-cpp could not load its CPU binary: ${error instanceof Error ? error.message : String(error)}`);
-      }
-      state.attach(llama, log);
+      // Loaded when a model first needs it, not here: see lazy-llama.ts.
+      state.attach(new LazyLlama(() => loadLlama(log)), log);
       try {
         await prepareModels(state, log);
         state.interactions = await openInteractionLog(dataDir, state.config.interactionLog, log);

@@ -1,6 +1,5 @@
 import path from 'node:path';
 import { BusError, ErrorCode, type PluginLogger } from '@cyberstudio/sdk';
-import type { Llama } from 'node-llama-cpp';
 import { ModelDownloads } from './download/downloads.ts';
 import type { InteractionLog } from './interactions/interaction-log.ts';
 import type { SettlementBus } from './metering/generation-bill.ts';
@@ -9,6 +8,8 @@ import type { RemoteProvider } from './remote/remote-provider.ts';
 import type { ModelEntry, ModelSettings } from './llm-answers.ts';
 import type { LlmConfig } from './llm-config.ts';
 import { invalidParam, unknownModel } from './llm-errors.ts';
+import type { Llama } from 'node-llama-cpp';
+import type { LazyLlama } from './models/lazy-llama.ts';
 import { ModelPool, type UsableRecord } from './models/model-pool.ts';
 import { MODEL_EXTENSION, ModelRegistry, type ModelRecord } from './models/model-registry.ts';
 
@@ -21,7 +22,7 @@ export class LlmState {
   interactions: InteractionLog | undefined;
   /** The plugin's own bus (from setup), outside any call: metering settles through it. */
   settlementBus: SettlementBus | undefined;
-  #llama: Llama | undefined;
+  #llama: LazyLlama | undefined;
   #registry: ModelRegistry | undefined;
   #pool: ModelPool | undefined;
   /** Downloads running now (llm.models.download), one per model id. */
@@ -31,16 +32,17 @@ export class LlmState {
     this.config = config;
   }
 
-  /** Starts serving: `llama` is the loaded node-llama-cpp binding. */
-  attach(llama: Llama, log: PluginLogger): void {
+  /** Starts serving: `llama` loads the node-llama-cpp binding when a model first needs it. */
+  attach(llama: LazyLlama, log: PluginLogger): void {
     this.#llama = llama;
     this.#registry = new ModelRegistry(this.config.modelsDir);
-    this.#pool = new ModelPool(llama, () => this.config, log);
+    this.#pool = new ModelPool(() => llama.get(), () => this.config, log);
   }
 
-  get llama(): Llama {
+  /** The node-llama-cpp binding, loaded on the first call. */
+  llama(): Promise<Llama> {
     if (!this.#llama) throw new Error('llmserver is not initialized');
-    return this.#llama;
+    return this.#llama.get();
   }
 
   get registry(): ModelRegistry {

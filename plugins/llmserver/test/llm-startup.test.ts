@@ -2,6 +2,7 @@ import { mkdir, readdir, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { ModelEntry } from '../src/llm-state.ts';
+import { loadCpuLlama } from '../src/llm-plugin.ts';
 import { generateTinyModel } from '../src/tiny-model/generate-tiny-model.ts';
 import { startLlm, type LlmHarness } from './support/llm-harness.ts';
 
@@ -75,9 +76,21 @@ describe('llmserver start', () => {
     expect((await list(llm)).models.map((model) => [model.id, model.state])).toEqual([['broken', 'failed'], ['tiny-llama', 'unloaded']]);
   });
 
-  it('refuses to start with the reason when node-llama-cpp cannot load', async () => {
-    const start = startLlm({}, { loadLlama: () => Promise.reject(new Error('no prebuilt binary for this platform')) });
+  it('starts without loading node-llama-cpp, and loads it with the first model', async () => {
+    let loads = 0;
+    llm = await startLlm({}, { loadLlama: async (log) => { loads += 1; return loadCpuLlama(log); } });
 
-    await expect(start).rejects.toThrow(/node-llama-cpp could not load its CPU binary: no prebuilt binary for this platform/);
+    expect((await list(llm)).models.map((model) => model.id)).toEqual(['tiny-llama']);
+    expect(loads).toBe(0);
+    await llm.plugin.call('llm.complete', { prompt: 'Hi', max_tokens: 2, seed: 1 });
+    await llm.plugin.call('llm.complete', { prompt: 'Hi', max_tokens: 2, seed: 1 });
+    expect(loads).toBe(1);
+  });
+
+  it('answers a generation with the reason when node-llama-cpp cannot load, and still lists its models', async () => {
+    llm = await startLlm({}, { loadLlama: () => Promise.reject(new Error('no prebuilt binary for this platform')) });
+
+    expect((await list(llm)).models.map((model) => model.id)).toEqual(['tiny-llama']);
+    await expect(llm.plugin.call('llm.complete', { prompt: 'Hi', max_tokens: 2 })).rejects.toThrow(/node-llama-cpp could not load its CPU binary: no prebuilt binary for this platform/);
   });
 });

@@ -28,7 +28,7 @@ afterAll(async () => {
 
 function newPool(): ModelPool {
   const config = resolveLlmConfig({ threads: 1, modelsDir: path.join(scratch.path, 'models') }, scratch.path);
-  return new ModelPool(llama, () => config, log);
+  return new ModelPool(async () => llama, () => config, log);
 }
 
 describe('ModelPool', () => {

@@ -90,7 +90,9 @@ export function createModelsStore(client: KernelClient, options: { admin: boolea
       setUpdatedAt(Date.now());
     } catch (failure) {
       if (mine !== generation) return;
-      if (failure instanceof BusError && (failure.code === ErrorCode.PluginNotRunning || failure.code === ErrorCode.CapabilityNotFound)) {
+      // Outside callers get an unknown capability as -32601, with the bus's -32001 in data.code.
+      const unknownCapability = failure instanceof BusError && (failure.code === ErrorCode.CapabilityNotFound || (failure.code === ErrorCode.MethodNotFound && (failure.data as { code?: number } | undefined)?.code === ErrorCode.CapabilityNotFound));
+      if (failure instanceof BusError && (failure.code === ErrorCode.PluginNotRunning || unknownCapability)) {
         const data = failure.data as { state?: PluginState } | undefined;
         settle({ status: 'not-running', state: data?.state ?? 'unknown', lastError: failure.message });
       } else setError(failure);

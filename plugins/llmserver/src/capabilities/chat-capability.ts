@@ -1,5 +1,6 @@
 import { defineCapability, type CapabilitySpec } from '@cyberstudio/sdk';
-import { LlamaChat, type ChatHistoryItem } from 'node-llama-cpp';
+import type { ChatHistoryItem } from 'node-llama-cpp';
+import { nodeLlamaCpp } from '../models/lazy-llama.ts';
 import type { LlmState } from '../llm-state.ts';
 import type { GenerationResult } from './generation-meter.ts';
 import { generationResultSchema, plannedMaxTokens, samplingProperties, type SamplingParams } from './generation-options.ts';
@@ -83,6 +84,8 @@ async function chat(
   const history: ChatHistoryItem[] = [...params.messages.map(historyItem), { type: 'model', response: [] }];
   const promptTokens = model.chatWrapper.generateContextState({ chatHistory: history }).contextText.tokenize(model.model.tokenizer).length;
   const maxTokens = plannedMaxTokens(capability, 'messages', promptTokens, model.contextSize, params.max_tokens, settings);
+  // The model is loaded, so node-llama-cpp is too: this import resolves at once.
+  const { LlamaChat } = await nodeLlamaCpp();
   return run(promptTokens, maxTokens, async (sequence, options) => {
     const chat = new LlamaChat({ contextSequence: sequence, chatWrapper: model.chatWrapper });
     try {

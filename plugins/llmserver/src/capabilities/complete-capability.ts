@@ -1,5 +1,5 @@
 import { defineCapability, type CapabilitySpec } from '@cyberstudio/sdk';
-import { LlamaCompletion } from 'node-llama-cpp';
+import { nodeLlamaCpp } from '../models/lazy-llama.ts';
 import type { LlmState } from '../llm-state.ts';
 import type { GenerationResult } from './generation-meter.ts';
 import { generationResultSchema, plannedMaxTokens, samplingProperties, type SamplingParams } from './generation-options.ts';
@@ -63,6 +63,8 @@ async function complete(
   const bos = model.model.tokens.shouldPrependBosToken && model.model.tokens.bos !== null ? 1 : 0;
   const promptTokens = tokens.length + bos;
   const maxTokens = plannedMaxTokens(capability, 'prompt', promptTokens, model.contextSize, params.max_tokens, settings);
+  // The model is loaded, so node-llama-cpp is too: this import resolves at once.
+  const { LlamaCompletion } = await nodeLlamaCpp();
   return run(promptTokens, maxTokens, async (sequence, options) => {
     const completion = new LlamaCompletion({ contextSequence: sequence });
     try {

@@ -44,7 +44,7 @@ export async function prepareGeneration(
   const meter = new GenerationMeter(progress ? (chunk) => { progress(chunk); delivered(); } : () => {}, state.config.streamBatchMs);
   const record = await state.resolveModel(capability, 'model', params.model);
   const settings = state.settingsOf(record.id);
-  const grammar = await grammarFor(state.llama, capability, params.json_schema);
+  const grammar = params.json_schema === undefined ? undefined : await grammarFor(await state.llama(), capability, params.json_schema);
   const model = await state.pool.acquire(record, { signal: call.signal });
   const modelId = record.id;
   return {

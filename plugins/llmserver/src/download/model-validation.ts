@@ -109,11 +109,13 @@ async function hashFile(id: string, file: string, { signal, onProgress }: Valida
 
 /** Loads the model with a small context in llama.cpp and frees it at once; a failure becomes a problem. */
 async function testLoad(state: LlmState, id: string, info: ReturnType<typeof describeGgufModel>, problems: string[]): Promise<ModelValidation['load']> {
-  const { pool, llama, config } = state;
+  const { pool, config } = state;
   if (pool.stateOf(id).state === 'loaded' || pool.stateOf(id).state === 'loading') return 'already-loaded';
   const contextSize = Math.min(TEST_LOAD_CONTEXT, info.contextLength ?? TEST_LOAD_CONTEXT);
   const requiredBytes = estimateModelRamBytes(info, contextSize, 1);
   if (pool.usedBytes() + requiredBytes > pool.ramBudgetBytes) throw ramBudgetExceeded(id, requiredBytes, pool.usedBytes(), pool.ramBudgetBytes);
+  // Outside the try: a binding that cannot load is the server's problem, not the model's.
+  const llama = await state.llama();
   try {
     const model = await llama.loadModel({ modelPath: info.file });
     try {

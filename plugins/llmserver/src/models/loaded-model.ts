@@ -1,8 +1,6 @@
-import {
-  resolveChatWrapper,
-  type ChatWrapper, type Llama, type LlamaContext, type LlamaContextSequence, type LlamaEmbeddingContext, type LlamaModel,
-} from 'node-llama-cpp';
+import type { ChatWrapper, Llama, LlamaContext, LlamaContextSequence, LlamaEmbeddingContext, LlamaModel } from 'node-llama-cpp';
 import { modelQueueFull, modelUnloaded } from '../llm-errors.ts';
+import { nodeLlamaCpp } from './lazy-llama.ts';
 import type { GgufModelInfo } from '../gguf/gguf-model-info.ts';
 import { GenerationSlots } from './generation-slots.ts';
 import { estimateContextRamBytes, estimateModelRamBytes } from './ram-estimate.ts';
@@ -36,13 +34,13 @@ export class LoadedModel {
   #embedding: Promise<LlamaEmbeddingContext> | undefined;
   #disposed: Promise<void> | undefined;
 
-  private constructor(id: string, info: GgufModelInfo, model: LlamaModel, context: LlamaContext, options: LoadOptions) {
+  private constructor(id: string, info: GgufModelInfo, model: LlamaModel, context: LlamaContext, chatWrapper: ChatWrapper, options: LoadOptions) {
     this.id = id;
     this.info = info;
     this.model = model;
     this.context = context;
     this.threads = options.threads;
-    this.chatWrapper = resolveChatWrapper(model);
+    this.chatWrapper = chatWrapper;
     this.slots = new GenerationSlots({
       limit: options.sequences,
       queueLimit: options.queueLimit,
@@ -56,7 +54,8 @@ export class LoadedModel {
     const model = await llama.loadModel({ modelPath: info.file });
     try {
       const context = await model.createContext({ contextSize: options.contextSize, sequences: options.sequences, threads: options.threads });
-      return new LoadedModel(id, info, model, context, options);
+      const { resolveChatWrapper } = await nodeLlamaCpp();
+      return new LoadedModel(id, info, model, context, resolveChatWrapper(model), options);
     } catch (error) {
       await model.dispose();
       throw error;

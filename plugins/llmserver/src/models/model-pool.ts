@@ -32,7 +32,7 @@ export interface AcquireOptions {
  * later acquires with ShuttingDown.
  */
 export class ModelPool {
-  readonly #llama: Llama;
+  readonly #llama: () => Promise<Llama>;
   readonly #config: () => LlmConfig;
   readonly #log: PluginLogger;
   readonly #loaded = new Map<string, LoadedModel>();
@@ -41,7 +41,8 @@ export class ModelPool {
   readonly #idleTimers = new Map<string, NodeJS.Timeout>();
   #disposed: Promise<void> | undefined;
 
-  constructor(llama: Llama, config: () => LlmConfig, log: PluginLogger) {
+  /** `llama` gives the node-llama-cpp binding, loading it on the first model load. */
+  constructor(llama: () => Promise<Llama>, config: () => LlmConfig, log: PluginLogger) {
     this.#llama = llama;
     this.#config = config;
     this.#log = log;
@@ -127,7 +128,7 @@ export class ModelPool {
     const loading = (async () => {
       await Promise.all(evicted);
       const started = performance.now();
-      const model = await LoadedModel.load(this.#llama, record.id, record.info, {
+      const model = await LoadedModel.load(await this.#llama(), record.id, record.info, {
         contextSize, threads, sequences: config.sequences, queueLimit: config.queueLimit, onIdle: () => this.#scheduleIdleUnload(model),
       });
       this.#log.info({ model: record.id, ms: Math.round(performance.now() - started), ramBytes: model.ramBytes, contextSize: model.contextSize, threads }, 'model loaded');
