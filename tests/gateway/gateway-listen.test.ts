@@ -1,12 +1,12 @@
 import { spawn } from 'node:child_process';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
 import { pino } from 'pino';
-import { afterEach, describe, expect, it, vi } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { Gateway, resolveGatewaySettings } from '../../kernel/src/gateway/index.ts';
 import { repoRoot, startTestKernel } from '../integration/support/test-kernel.ts';
 import { echoPlugin } from '../integration/support/echo-fixture.ts';
+import { startCli } from '../integration/support/processes.ts';
 
 const cli = join(repoRoot, 'kernel', 'bin', 'cyberstudio.mjs');
 const cleanups: (() => Promise<unknown> | unknown)[] = [];
@@ -74,17 +74,10 @@ describe('cyberstudio start with the gateway', () => {
   it('listens on the port from CYBERSTUDIO_PORT, answers /rpc, and stops on SIGTERM', async () => {
     const test = await startTestKernel([echoPlugin()], { start: false });
     cleanups.push(() => test.close());
-    const child = spawn(process.execPath, [cli, 'start', '--plugins', test.registryFile, '--data', join(test.dir, 'cli-data'), '--json'], {
-      cwd: repoRoot,
+    const { child, url, records, exited } = await startCli(['--plugins', test.registryFile, '--data', join(test.dir, 'cli-data')], {
       env: { ...process.env, CYBERSTUDIO_PORT: '0' },
-      stdio: ['ignore', 'pipe', 'pipe'],
+      onSpawn: (spawned) => cleanups.push(() => void spawned.kill('SIGKILL')),
     });
-    cleanups.push(() => void child.kill('SIGKILL'));
-    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-    const records: { msg: string; url?: string }[] = [];
-    createInterface({ input: child.stdout }).on('line', (line) => records.push(JSON.parse(line)));
-    await vi.waitFor(() => expect(records.map((record) => record.msg)).toContain('kernel ready'), { timeout: 20_000, interval: 50 });
-    const url = records.find((record) => record.msg === 'kernel ready')!.url!;
 
     const response = await fetch(`${url}/rpc`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'echo.echo', params: { via: 'cli' } }) });
 

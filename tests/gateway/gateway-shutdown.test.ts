@@ -1,9 +1,8 @@
-import { spawn } from 'node:child_process';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
-import { afterEach, describe, expect, it, vi } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { echoPlugin } from '../integration/support/echo-fixture.ts';
-import { fixture, repoRoot, startTestKernel } from '../integration/support/test-kernel.ts';
+import { startCli } from '../integration/support/processes.ts';
+import { fixture, startTestKernel } from '../integration/support/test-kernel.ts';
 import { rawRequest } from './support/raw-request.ts';
 import { startTestGateway, type TestGateway } from './support/test-gateway.ts';
 import { WsTestClient } from './support/ws-test-client.ts';
@@ -95,14 +94,9 @@ describe('cyberstudio start stopped by SIGTERM with a call in flight', () => {
   it('answers the /rpc caller with ShuttingDown and HTTP 503 before it exits', async () => {
     const test = await startTestKernel([{ ...hangPlugin, shutdownTimeoutSeconds: 1 }], { start: false });
     cleanups.push(() => test.close());
-    const cli = join(repoRoot, 'kernel', 'bin', 'cyberstudio.mjs');
-    const child = spawn(process.execPath, [cli, 'start', '--plugins', test.registryFile, '--data', join(test.dir, 'cli-data'), '--port', '0', '--json'], { cwd: repoRoot, stdio: ['ignore', 'pipe', 'pipe'] });
-    cleanups.push(() => void child.kill('SIGKILL'));
-    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-    const records: { msg: string; url?: string }[] = [];
-    createInterface({ input: child.stdout }).on('line', (line) => records.push(JSON.parse(line)));
-    await vi.waitFor(() => expect(records.map((record) => record.msg)).toContain('kernel ready'), { timeout: 20_000, interval: 50 });
-    const url = records.find((record) => record.msg === 'kernel ready')!.url!;
+    const { child, url, exited } = await startCli(['--plugins', test.registryFile, '--data', join(test.dir, 'cli-data'), '--port', '0'], {
+      onSpawn: (spawned) => cleanups.push(() => void spawned.kill('SIGKILL')),
+    });
     const answer = rawRequest(`${url}/rpc`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: call(5, 'hang.call') });
     await expect.poll(async () => (await rawRequest(`${url}/api/plugins/hang/status`)).json.load.active, { timeout: 10_000 }).toBe(1);
 

@@ -1,11 +1,9 @@
-import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { run } from './support/processes.ts';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { run, startCli } from './support/processes.ts';
 import { repoRoot } from './support/test-kernel.ts';
 
 const cli = join(repoRoot, 'kernel', 'bin', 'cyberstudio.mjs');
@@ -19,17 +17,17 @@ describe("the repository's plugins.json (what npm start runs)", () => {
 
   beforeAll(async () => {
     dataDir = await mkdtemp(join(tmpdir(), 'cds-default-'));
-    const child = spawn(process.execPath, [cli, 'start', '--plugins', join(repoRoot, 'plugins.json'), '--data', dataDir, '--port', '0', '--json'], { cwd: repoRoot, stdio: ['ignore', 'pipe', 'inherit'] });
-    kernelPid = child.pid!;
-    const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));
-    stop = async () => {
-      child.kill('SIGINT');
-      return exited;
-    };
-    const records: { msg: string; url?: string }[] = [];
-    createInterface({ input: child.stdout }).on('line', (line) => records.push(JSON.parse(line)));
-    await vi.waitFor(() => expect(records.map((record) => record.msg)).toContain('kernel ready'), { timeout: 30_000, interval: 50 });
-    url = records.find((record) => record.msg === 'kernel ready')!.url!;
+    const started = await startCli(['--plugins', join(repoRoot, 'plugins.json'), '--data', dataDir, '--port', '0'], {
+      onSpawn: (child) => {
+        const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));
+        stop = async () => {
+          child.kill('SIGINT');
+          return exited;
+        };
+      },
+    });
+    kernelPid = started.child.pid!;
+    url = started.url;
   }, 40_000);
 
   afterAll(async () => {

@@ -1,5 +1,8 @@
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { expect, vi } from 'vitest';
 import { repoRoot } from './test-kernel.ts';
 
 /** How a child process ended and everything it wrote. */
@@ -34,4 +37,35 @@ export function run(args: string[], env?: NodeJS.ProcessEnv, options: { stdin?: 
     child.on('error', reject);
     child.on('exit', (code) => resolve({ code, stdout, stderr }));
   });
+}
+
+/** A `cyberstudio start --json` child process, read up to its `kernel ready` line. */
+export interface RunningCli {
+  child: ChildProcess;
+  /** The gateway URL from the `kernel ready` record. */
+  url: string;
+  /** Every JSON log record the kernel printed so far (the array keeps growing). */
+  records: { msg: string; url?: string }[];
+  /** What it wrote on stderr so far (read, so a full pipe never blocks it). */
+  stderr(): string;
+  /** Resolves with the exit code. */
+  exited: Promise<number | null>;
+}
+
+/**
+ * Starts `cyberstudio start <args> --json` from the repository root with `env` (default: this
+ * process's) and resolves once it logs `kernel ready`; `onSpawn` receives the child at once, so a
+ * test can register its cleanup before waiting.
+ */
+export async function startCli(args: string[], { env, onSpawn }: { env?: NodeJS.ProcessEnv; onSpawn?: (child: ChildProcess) => void } = {}): Promise<RunningCli> {
+  const cli = join(repoRoot, 'kernel', 'bin', 'cyberstudio.mjs');
+  const child = spawn(process.execPath, [cli, 'start', ...args, '--json'], { cwd: repoRoot, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  onSpawn?.(child);
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  const records: { msg: string; url?: string }[] = [];
+  createInterface({ input: child.stdout! }).on('line', (line) => records.push(JSON.parse(line)));
+  let stderr = '';
+  child.stderr!.setEncoding('utf8').on('data', (text: string) => (stderr += text));
+  await vi.waitFor(() => expect(records.map((record) => record.msg), stderr).toContain('kernel ready'), { timeout: 30_000, interval: 50 });
+  return { child, url: records.find((record) => record.msg === 'kernel ready')!.url!, records, stderr: () => stderr, exited };
 }
