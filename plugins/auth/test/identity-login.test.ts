@@ -72,6 +72,17 @@ describe('auth.login', () => {
     expect(right.code).toBe(ErrorCode.RateLimited);
   });
 
+  it('lets 20 parallel logins with the right password all in, and locks nothing', async () => {
+    const auth = await open({ config: { maxFailedLogins: 5 } });
+    const ada = await auth.createUser('ada');
+
+    const answers = await Promise.all(Array.from({ length: 20 }, () => auth.plugin.call<{ user: { id: string } }>('auth.login', { username: 'ada', password: ada.password })));
+    const later = await auth.plugin.call<{ user: { id: string } }>('auth.login', { username: 'ada', password: ada.password });
+
+    expect(answers.map((answer) => answer.user.id)).toEqual(Array.from({ length: 20 }, () => ada.id));
+    expect(later.user.id).toBe(ada.id);
+  });
+
   it('lets the right password in again once the lock has passed', async () => {
     const auth = await open({ config: { maxFailedLogins: 2, lockMinutes: 1 } });
     const ada = await auth.createUser('ada');

@@ -7,6 +7,14 @@ import type { UserRow } from './users.ts';
 export const FAILURE_DELAY_BASE_MS = 250;
 /** No failed login waits longer than this. */
 export const FAILURE_DELAY_CAP_MS = 4000;
+/**
+ * How long an attempt waits for the checks in flight when `maxFailedLogins` are counted: longer
+ * than a password check and the slowest failure delay take, so only a count a crash left behind
+ * outlasts it.
+ */
+const BURST_WAIT_MS = 10_000;
+/** How often a waiting attempt looks at the count again. */
+const BURST_POLL_MS = 25;
 /** Usernames that do not exist, tracked in memory; the oldest is forgotten past this many. */
 const MAX_UNKNOWN_NAMES = 10_000;
 
@@ -64,30 +72,38 @@ export class LoginLockout {
 
   /**
    * Counts one attempt of `subject` before its password is checked; refuses it while the
-   * subject is locked. An attempt beyond `maxFailedLogins` counted ones (a burst of guesses in
-   * flight, or checks a crash left counted) locks the subject at once: a right password still
-   * in flight is then refused as locked, and a count left behind cannot refuse forever.
+   * subject is locked. When `maxFailedLogins` attempts are already counted and the subject is
+   * not locked, those checks are still in flight: this attempt waits (up to BURST_WAIT_MS) for
+   * them to settle, so parallel logins with the right password all get in (a success clears the
+   * count) while parallel guesses end in the lock their failures set. A count that does not move
+   * for that long was left behind by a crash: it locks the subject, so it cannot refuse forever.
    */
   async reserve(subject: LoginSubject): Promise<ReservedAttempt | RefusedAttempt> {
     const { maxFailedLogins, lockMinutes } = this.#state.config;
     if (!subject.user) return this.#reserveUnknown(subject.username, maxFailedLogins, lockMinutes * 60);
     const userId = subject.user.id;
-    return this.#state.database.transaction(async (trx) => {
-      const now = this.#state.now();
-      const counted = await trx.updateTable('users')
-        .set((set) => ({ failed_logins: set('failed_logins', '+', 1) }))
-        .where('id', '=', userId)
-        .where('failed_logins', '<', maxFailedLogins)
-        .where((where) => where.or([where('locked_until', 'is', null), where('locked_until', '<=', now)]))
-        .returning('failed_logins')
-        .executeTakeFirst();
-      if (counted) return { attempt: counted.failed_logins };
-      const row = await trx.selectFrom('users').select('locked_until').where('id', '=', userId).executeTakeFirst();
-      const left = (row?.locked_until ?? 0) - now;
-      if (left > 0) return { lockedSeconds: left / 1000 };
-      await trx.updateTable('users').set({ failed_logins: 0, locked_until: now + lockMinutes * 60_000 }).where('id', '=', userId).execute();
-      return { lockedSeconds: lockMinutes * 60 };
-    });
+    const waitUntil = this.#state.now() + BURST_WAIT_MS;
+    for (;;) {
+      const outcome = await this.#state.database.transaction(async (trx) => {
+        const now = this.#state.now();
+        const counted = await trx.updateTable('users')
+          .set((set) => ({ failed_logins: set('failed_logins', '+', 1) }))
+          .where('id', '=', userId)
+          .where('failed_logins', '<', maxFailedLogins)
+          .where((where) => where.or([where('locked_until', 'is', null), where('locked_until', '<=', now)]))
+          .returning('failed_logins')
+          .executeTakeFirst();
+        if (counted) return { attempt: counted.failed_logins };
+        const row = await trx.selectFrom('users').select('locked_until').where('id', '=', userId).executeTakeFirst();
+        const left = (row?.locked_until ?? 0) - now;
+        if (left > 0) return { lockedSeconds: left / 1000 };
+        if (now < waitUntil) return undefined;
+        await trx.updateTable('users').set({ failed_logins: 0, locked_until: now + lockMinutes * 60_000 }).where('id', '=', userId).execute();
+        return { lockedSeconds: lockMinutes * 60 };
+      });
+      if (outcome !== undefined) return outcome;
+      await sleep(BURST_POLL_MS);
+    }
   }
 
   /** Records that attempt number `attempt` (from reserve) had a wrong password: the last allowed one locks for `lockMinutes` and starts the count again. */
