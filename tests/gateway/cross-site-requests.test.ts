@@ -47,6 +47,15 @@ describe('state-changing requests from another site', () => {
     expect(sameSite.json).toMatchObject({ jsonrpc: '2.0', id: null, error: { code: -32008, data: { reason: 'cross-site' } } });
   });
 
+  it('reads Sec-Fetch-Site in any letter case', async () => {
+    const { url, kernel } = await open([echoPlugin()]);
+
+    const answer = await rawRequest(`${url}/api/plugins/echo/stop`, { method: 'POST', headers: { 'sec-fetch-site': 'Cross-Site' } });
+
+    expect(answer.status).toBe(403);
+    expect(kernel.supervisor('echo').state).toBe('running');
+  });
+
   it('refuses a cross-origin /rpc call with an admin session cookie when auth is on', async () => {
     const { url } = await open([echoPlugin(), authStubPlugin()], { gateway: authStubGateway() });
 
@@ -111,6 +120,15 @@ describe('JSON endpoints and form content types', () => {
     expect(answer.status).toBe(415);
     expect(answer.json.error).toMatchObject({ code: -32600, data: { reason: 'content-type', contentType: 'application/x-www-form-urlencoded', expected: 'application/json' } });
     expect(answer.json.error.message).toContain('application/json');
+    expect(kernel.supervisor('echo').state).toBe('running');
+  });
+
+  it('answers 415 for a form POST to the REST API in another letter case, which the router serves as the same route', async () => {
+    const { url, kernel } = await open([echoPlugin()]);
+
+    const answer = await rawRequest(`${url}/API/plugins/echo/stop`, { method: 'POST', headers: { 'content-type': 'text/plain' }, body: 'x' });
+
+    expect(answer.status).toBe(415);
     expect(kernel.supervisor('echo').state).toBe('running');
   });
 

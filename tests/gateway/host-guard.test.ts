@@ -41,4 +41,9 @@ describe('isOwnOrigin', () => {
     expect(isOwnOrigin('null', '127.0.0.1:6813')).toBe(false);
     expect(isOwnOrigin('http://127.0.0.1:6813', undefined)).toBe(false);
   });
+
+  it('refuses an Origin that carries userinfo or a path, which no browser sends', () => {
+    expect(isOwnOrigin('http://evil@127.0.0.1:6813', '127.0.0.1:6813')).toBe(false);
+    expect(isOwnOrigin('http://127.0.0.1:6813/x', '127.0.0.1:6813')).toBe(false);
+  });
 });

@@ -20,7 +20,7 @@ export function crossSiteRefusal(request: IncomingMessage, hosts: HostGuard): Ht
     if (hosts.originAllowed(origin, host)) return undefined;
     return refused(request, `Origin '${origin}' is not this gateway's origin`, { origin });
   }
-  const site = request.headers['sec-fetch-site'];
+  const site = request.headers['sec-fetch-site']?.toLowerCase();
   if (site === 'cross-site' || site === 'same-site') return refused(request, `the browser marked it Sec-Fetch-Site: ${site} and it carries no Origin`, { secFetchSite: site });
   return undefined;
 }

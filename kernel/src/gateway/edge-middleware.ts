@@ -43,7 +43,11 @@ export function edgeMiddleware(gateway: GatewayContext): Koa.Middleware {
   };
 }
 
-/** `/rpc` and the REST API take JSON bodies only (plugin routes check their own, once matched). */
+/**
+ * `/rpc` and the REST API take JSON bodies only (plugin routes check their own, once matched).
+ * Compared in lower case, as the router matches paths: `/API/...` is the same route.
+ */
 function takesJson(path: string): boolean {
-  return path === '/rpc' || path === '/api' || path.startsWith('/api/');
+  const lower = path.toLowerCase();
+  return lower === '/rpc' || lower === '/rpc/' || lower === '/api' || lower.startsWith('/api/');
 }

@@ -32,7 +32,8 @@ export function isOwnOrigin(origin: string, hostHeader: string | undefined): boo
   if (hostHeader === undefined) return false;
   try {
     const url = new URL(origin);
-    return url.protocol === 'http:' && url.host === new URL(`http://${hostHeader}`).host;
+    // An Origin is a bare scheme://host[:port]: one with userinfo or a path is not a browser's.
+    return url.origin === origin.toLowerCase() && url.protocol === 'http:' && url.host === new URL(`http://${hostHeader}`).host;
   } catch {
     return false;
   }
