@@ -17,7 +17,7 @@
  * `--if-stale` skips the build when no source file is newer than the last build (the test
  * suite's global setup uses it). Types are checked by `npm run typecheck`, not here.
  */
-import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -168,8 +168,11 @@ export function buildRuntime(options = {}) {
 
 async function buildUnlocked({ ifStale = false }) {
   const packages = runtimePackages();
+  // The kernel's bundle also holds the JSON Schemas under schemas/ (imported, not read at run time).
   const inputs = packages.flatMap((pkg) => [...sourceFiles(join(repoRoot, pkg, 'src')), join(repoRoot, pkg, 'package.json')]);
-  inputs.push(fileURLToPath(import.meta.url));
+  inputs.push(...sourceFiles(join(repoRoot, 'schemas')), fileURLToPath(import.meta.url));
+  // The stamp carries the time the build started: a source saved while it ran is newer, so the next --if-stale builds again.
+  const startedAt = new Date();
   if (ifStale && existsSync(STAMP) && statSync(STAMP).mtimeMs >= newestMtime(inputs)) return 0;
   const esbuild = await import('esbuild');
   for (const pkg of packages) rmSync(join(repoRoot, pkg, NEXT_DIST), { recursive: true, force: true });
@@ -185,7 +188,8 @@ async function buildUnlocked({ ifStale = false }) {
   }
   for (const pkg of packages) replaceDist(join(repoRoot, pkg));
   mkdirSync(dirname(STAMP), { recursive: true });
-  writeFileSync(STAMP, `${new Date().toISOString()}\n`);
+  writeFileSync(STAMP, `${startedAt.toISOString()}\n`);
+  utimesSync(STAMP, startedAt, startedAt);
   return written;
 }
 

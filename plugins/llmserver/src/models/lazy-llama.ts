@@ -33,11 +33,6 @@ export class LazyLlama {
     this.#load = load;
   }
 
-  /** True once the binding is loaded or loading. */
-  get started(): boolean {
-    return this.#loading !== undefined;
-  }
-
   /** The binding, loading it on the first call. */
   get(): Promise<Llama> {
     this.#loading ??= this.#load().catch((error: unknown) => {
