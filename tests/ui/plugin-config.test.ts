@@ -132,7 +132,8 @@ describe("the plugin page's Config tab", () => {
     await page.getByRole('button', { name: 'Edit as JSON' }).click();
     const editor = form(page).locator('.json-editor[data-ready="true"] .monaco-editor');
     await editor.waitFor();
-    expect((await editor.locator('.view-lines').textContent())!.replace(/\s+/g, ' ')).toContain('"greeting": "typed in the form"');
+    // Monaco lays its lines out over the next frames: the first read can find only the first line.
+    await expect.poll(async () => (await editor.locator('.view-lines').textContent())!.replace(/\s+/g, ' ')).toContain('"greeting": "typed in the form"');
     await editor.locator('.view-lines').click();
     await page.keyboard.press('ControlOrMeta+A');
     await page.keyboard.press('Delete');
