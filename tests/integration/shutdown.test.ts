@@ -1,9 +1,12 @@
 import { spawn } from 'node:child_process';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { describe, expect, it, vi } from 'vitest';
 import { Defaults, ErrorCode } from '@cyberstudio/sdk';
 import type { Failure } from './support/assertions.ts';
+import { startCli } from './support/processes.ts';
 import { fixture, isAlive, kernelPerTest, repoRoot } from './support/test-kernel.ts';
 
 const COOKIE = { CYBERSTUDIO_PLUGIN_COOKIE: 'cyberstudio-plugin-v1-7f3a9c' };
@@ -103,6 +106,39 @@ describe('kernel shutdown', () => {
 });
 
 describe('calls during kernel shutdown', () => {
+  it('cancels a plugin still starting instead of waiting out its handshake, and does not restart it', async () => {
+    const slow = { name: 'slow', entrypoint: fixture('slow-init/main.mjs'), activation: 'startup', capabilities: ['slowinit.ping'], shutdownTimeoutSeconds: 1, env: { FIXTURE_INIT_DELAY_MS: '20000' } };
+    const { kernel, waitForState } = await open([slow], { start: false });
+    const starting = kernel.start();
+    await waitForState('slow', 'starting');
+    await new Promise((resolve) => setTimeout(resolve, 300));
+
+    const closing = Date.now();
+    await kernel.close();
+    const took = Date.now() - closing;
+    await starting;
+
+    // Waiting out the handshake took about 20 s; cancelled, the stop is the kill of one process.
+    expect(took).toBeLessThan(5000);
+    expect(kernel.supervisor('slow').state).toBe('stopped');
+  });
+
+  it('lets SIGTERM stop cyberstudio start while a plugin is still starting, at once and with exit code 0', async () => {
+    const registry = join(await mkdtemp(join(tmpdir(), 'cds-stop-starting-')), 'plugins.json');
+    const slow = { name: 'slow', entrypoint: fixture('slow-init/main.mjs'), activation: 'startup', capabilities: ['slowinit.ping'], shutdownTimeoutSeconds: 1, env: { FIXTURE_INIT_DELAY_MS: '20000' } };
+    await writeFile(registry, JSON.stringify({ plugins: [slow] }));
+    const cli = await startCli(['--plugins', registry, '--data', join(registry, '..', 'data'), '--port', '0'], { until: 'kernel starting' });
+
+    const signalled = Date.now();
+    cli.child.kill('SIGTERM');
+    const code = await cli.exited;
+
+    expect(code).toBe(0);
+    expect(Date.now() - signalled).toBeLessThan(5000);
+    expect(cli.records.map((record) => record.msg)).not.toContain('kernel ready');
+    await rm(join(registry, '..'), { recursive: true, force: true });
+  });
+
   it('answers a call to a plugin that is not running with -32011 ShuttingDown instead of starting it', async () => {
     const { kernel } = await open([
       { name: 'echo', entrypoint: fixture('echo/main.ts'), activation: 'startup' },

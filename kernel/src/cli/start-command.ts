@@ -72,9 +72,13 @@ export async function startCommand(argv: string[]): Promise<number> {
   const watcher = values.watch ? (await import('./watch-registry.ts')).watchRegistry(kernel) : undefined;
   const rebuilder = values.watch ? (await import('./watch-build.ts')).watchBuild(logger) : undefined;
   logger.info({ registry: kernel.registry.file, dataDir: kernel.options.dataDir, plugins: kernel.registry.plugins.length }, 'kernel starting');
-  await kernel.start();
-  logger.info({ url: gateway.url }, 'kernel ready');
-  const signal = await stopped;
+  // A stop signal during the start ends it: the stop cancels plugins still starting instead of waiting for them.
+  let stopRequested = false;
+  const ready = kernel.start().then(() => {
+    if (!stopRequested) logger.info({ url: gateway.url }, 'kernel ready');
+  });
+  const signal = await Promise.race([ready.then(() => stopped), stopped]);
+  stopRequested = true;
   logger.info({ signal }, 'stopping plugins');
   await watcher?.close();
   await rebuilder?.close();

@@ -34,6 +34,8 @@ export class PluginSupervisor {
   #state: PluginState = PluginState.Stopped;
   #process: PluginProcess | undefined;
   #starting: Promise<PluginProcess> | undefined;
+  /** Aborts the launch in progress (its handshake), so a stop need not wait out a slow start. */
+  #launchAbort: AbortController | undefined;
   #stopping: Promise<void> | undefined;
   #health: HealthMonitor | undefined;
   #restartTimer: NodeJS.Timeout | undefined;
@@ -156,16 +158,23 @@ export class PluginSupervisor {
 
   async #launch(reason: string): Promise<PluginProcess> {
     this.#transition(PluginState.Starting, reason);
+    const launch = new AbortController();
+    this.#launchAbort = launch;
     let process: PluginProcess;
     try {
       await this.#hooks.beforeStart();
-      process = await PluginProcess.start(this.#hooks.launchOptions());
+      if (launch.signal.aborted) throw launch.signal.reason;
+      process = await PluginProcess.start(this.#hooks.launchOptions(), { signal: launch.signal });
     } catch (error) {
       this.#lastError = error instanceof Error ? error.message : String(error);
       // Forget this attempt before reporting it, so a start issued on the failure report begins anew.
       this.#starting = undefined;
-      this.#afterFailure(`start failed: ${this.#lastError}`, true);
+      // A stop cancelled it: not a failure, so no restart.
+      if (launch.signal.aborted) this.#transition(PluginState.Stopped, `start cancelled: ${(launch.signal.reason as Error).message}`);
+      else this.#afterFailure(`start failed: ${this.#lastError}`, true);
       throw error;
+    } finally {
+      if (this.#launchAbort === launch) this.#launchAbort = undefined;
     }
     this.#process = process;
     this.#startedAt = process.readyAt;
@@ -233,6 +242,8 @@ export class PluginSupervisor {
   }
 
   async #stop(reason: string, signal: AbortSignal | undefined): Promise<void> {
+    // A start in progress is cancelled (its process killed), not waited out: a slow handshake must not hold a stop.
+    this.#launchAbort?.abort(new LocalError(LocalErrorCode.HandshakeFailed, `Plugin '${this.name}' was stopped while it started (${reason})`, { plugin: this.name, reason }));
     await this.#starting?.catch(() => {});
     const process = this.#process;
     if (!process) {

@@ -39,10 +39,10 @@ export function run(args: string[], env?: NodeJS.ProcessEnv, options: { stdin?: 
   });
 }
 
-/** A `cyberstudio start --json` child process, read up to its `kernel ready` line. */
+/** A `cyberstudio start --json` child process, read up to its `kernel ready` line (or another `until`). */
 export interface RunningCli {
   child: ChildProcess;
-  /** The gateway URL from the `kernel ready` record. */
+  /** The gateway URL (from the first record that names one). */
   url: string;
   /** Every JSON log record the kernel printed so far (the array keeps growing). */
   records: { msg: string; url?: string }[];
@@ -54,10 +54,10 @@ export interface RunningCli {
 
 /**
  * Starts `cyberstudio start <args> --json` from the repository root with `env` (default: this
- * process's) and resolves once it logs `kernel ready`; `onSpawn` receives the child at once, so a
- * test can register its cleanup before waiting.
+ * process's) and resolves once it logs `until` (default `kernel ready`); `onSpawn` receives the
+ * child at once, so a test can register its cleanup before waiting.
  */
-export async function startCli(args: string[], { env, onSpawn }: { env?: NodeJS.ProcessEnv; onSpawn?: (child: ChildProcess) => void } = {}): Promise<RunningCli> {
+export async function startCli(args: string[], { env, onSpawn, until = 'kernel ready' }: { env?: NodeJS.ProcessEnv; onSpawn?: (child: ChildProcess) => void; until?: string } = {}): Promise<RunningCli> {
   const cli = join(repoRoot, 'kernel', 'bin', 'cyberstudio.mjs');
   const child = spawn(process.execPath, [cli, 'start', ...args, '--json'], { cwd: repoRoot, env, stdio: ['ignore', 'pipe', 'pipe'] });
   onSpawn?.(child);
@@ -66,6 +66,6 @@ export async function startCli(args: string[], { env, onSpawn }: { env?: NodeJS.
   createInterface({ input: child.stdout! }).on('line', (line) => records.push(JSON.parse(line)));
   let stderr = '';
   child.stderr!.setEncoding('utf8').on('data', (text: string) => (stderr += text));
-  await vi.waitFor(() => expect(records.map((record) => record.msg), stderr).toContain('kernel ready'), { timeout: 30_000, interval: 50 });
-  return { child, url: records.find((record) => record.msg === 'kernel ready')!.url!, records, stderr: () => stderr, exited };
+  await vi.waitFor(() => expect(records.map((record) => record.msg), stderr).toContain(until), { timeout: 30_000, interval: 50 });
+  return { child, url: records.find((record) => record.url !== undefined)!.url!, records, stderr: () => stderr, exited };
 }
