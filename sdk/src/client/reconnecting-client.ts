@@ -66,6 +66,8 @@ export class ReconnectingClient {
    */
   #earlyEvents: Array<{ serverId: string | number; event: TopicEvent }> = [];
   readonly #openWaiters = new Set<() => void>();
+  /** Why the gateway ended the session (close 1008), until a socket opens again; calls fail at once meanwhile. */
+  #authGone: string | undefined;
   readonly #stateListeners = new Set<(state: ConnectionState) => void>();
   readonly #reconnectListeners = new Set<() => void>();
   readonly #disconnectListeners = new Set<() => void>();
@@ -218,6 +220,7 @@ export class ReconnectingClient {
     const reconnected = this.#everConnected;
     this.#everConnected = true;
     this.#attempt = 0;
+    this.#authGone = undefined;
     this.#setState({ status: 'connected' });
     for (const subscription of this.#subscriptions) this.#sendSubscribe(subscription);
     for (const wake of this.#openWaiters) wake();
@@ -233,7 +236,11 @@ export class ReconnectingClient {
     if (!this.#closed && !authLost) this.#scheduleRetry();
   }
 
+  /** The credential is gone: no retry would get in, so the client says it is closed and fails waiting calls now. */
   #authLost(reason: string): void {
+    this.#authGone = reason;
+    this.#setState({ status: 'closed' });
+    for (const wake of this.#openWaiters) wake();
     for (const listener of this.#authLostListeners) listener(reason);
   }
 
@@ -279,6 +286,7 @@ export class ReconnectingClient {
   #whenOpen(signal: AbortSignal | undefined): Promise<GatewayConnection> {
     if (this.#connection?.isOpen) return Promise.resolve(this.#connection);
     if (this.#closed) return Promise.reject(new BusError(ErrorCode.ConnectionClosed, 'The connection to the kernel is closed.'));
+    if (this.#authGone !== undefined) return Promise.reject(signedOut(this.#authGone));
     return new Promise((resolve, reject) => {
       const finish = (error?: BusError) => {
         clearTimeout(timer);
@@ -287,7 +295,7 @@ export class ReconnectingClient {
         if (error) reject(error);
         else resolve(this.#connection!);
       };
-      const wake = () => (this.#connection?.isOpen ? finish() : finish(new BusError(ErrorCode.ConnectionClosed, 'The connection to the kernel is closed.')));
+      const wake = () => (this.#connection?.isOpen ? finish() : finish(this.#authGone !== undefined ? signedOut(this.#authGone) : new BusError(ErrorCode.ConnectionClosed, 'The connection to the kernel is closed.')));
       const onAbort = () => finish(new BusError(ErrorCode.Cancelled, 'cancelled while waiting for the connection'));
       const timer = setTimeout(
         () => finish(new BusError(ErrorCode.ConnectionClosed, 'Not connected to the kernel. The client keeps trying to reconnect; try again in a moment.')),
@@ -297,4 +305,9 @@ export class ReconnectingClient {
       signal?.addEventListener('abort', onAbort, { once: true });
     });
   }
+}
+
+/** Unauthenticated: the gateway closed the socket because the session or key is no longer valid. */
+function signedOut(reason: string): BusError {
+  return new BusError(ErrorCode.Unauthenticated, `The kernel ended this session (${reason}); sign in again.`, { reason });
 }

@@ -80,6 +80,18 @@ describe('ReconnectingClient', () => {
     expect(gateway.sockets).toHaveLength(0);
   });
 
+  it('says it is closed once the credential is gone, and fails a call at once with Unauthenticated instead of waiting for a reconnect', async () => {
+    await client.call('echo');
+    gateway.dropAll(1008, 'credential no longer valid');
+    await waitFor(() => client.connectionState.status === 'closed');
+
+    const started = Date.now();
+    const failure = await rejection(client.call('echo'));
+
+    expect(failure.code).toBe(ErrorCode.Unauthenticated);
+    expect(Date.now() - started).toBeLessThan(1000);
+  });
+
   it('tells onAuthLost when a call is answered Unauthenticated', async () => {
     const reasons: string[] = [];
     client.onAuthLost((reason) => reasons.push(reason));
