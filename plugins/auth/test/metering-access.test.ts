@@ -52,6 +52,17 @@ describe('who may meter whom', () => {
     expect(await harness.balance(bob)).toBe(990);
   });
 
+  it('lets only the holder plugin (or an admin) settle a reservation a plugin made: not the user it bills, not another plugin', async () => {
+    const llmserver: Caller = { kind: 'plugin', name: 'llmserver' };
+    const { reservationId } = await call<ReserveResult>('auth.usage.reserve', { user: ada, model: 'm', tokens: 10 }, llmserver);
+
+    await expect(call('auth.usage.release', { reservationId }, asAda)).rejects.toMatchObject({ code: ErrorCode.Forbidden });
+    await expect(call('auth.usage.progress', { reservationId, promptTokens: 2, completionTokens: 1 }, { kind: 'plugin', name: 'other' })).rejects.toMatchObject({ code: ErrorCode.Forbidden });
+    expect(await harness.balance(ada)).toBe(990);
+    await call('auth.usage.commit', { reservationId, promptTokens: 2, completionTokens: 3 }, llmserver);
+    expect(await harness.balance(ada)).toBe(995);
+  });
+
   it("lets a user read their own balance, by default or by name, but not another user's", async () => {
     expect(await call<BalanceView>('auth.balance.get', {}, asAda)).toMatchObject({ userId: ada, balance: 1000 });
     expect(await call<BalanceView>('auth.balance.get', { user: ada }, asAda)).toMatchObject({ userId: ada });

@@ -2,7 +2,7 @@ import { BusError, ErrorCode, type Caller } from '@cyberstudio/sdk';
 import type { Kysely, Selectable } from '@cyberstudio/database';
 import type { AuthState } from '../auth-state.ts';
 import type { AuthTables, ReservationsTable } from '../auth-tables.ts';
-import { assertSelfOrAdmin, forbidden, isAdmin, isSelf } from '../caller-access.ts';
+import { ADMIN_ROLE, assertSelfOrAdmin, forbidden, isAdmin, isSelf } from '../caller-access.ts';
 import { findUser } from '../identity/users.ts';
 import { invalidParam } from '../invalid-param.ts';
 import { insufficientBalance, notValid } from './metering-errors.ts';
@@ -303,10 +303,21 @@ async function openReservation(db: Kysely<AuthTables>, capability: string, calle
   if (!isAdmin(caller) && !(caller.kind === 'user' && caller.id === reservation.user_id)) {
     throw forbidden(capability, caller, "may settle another user's reservation only as an admin");
   }
+  // A plugin's reservation (llmserver's, for a user's generation) is settled by that plugin: the
+  // user it bills must not release it while it streams, nor another plugin report on it.
+  if (reservation.holder !== null && !settlesFor(caller, reservation.holder)) {
+    throw forbidden(capability, caller, `may not settle a reservation that plugin '${reservation.holder}' holds; only it, the kernel or an admin may`);
+  }
   if (reservation.state !== 'open') throw invalidParam(capability, 'reservationId', `names a reservation already ${reservation.state}; nothing changed`);
   // Past its expiry it is expired, whether or not the upkeep got to it yet; the upkeep gives its tokens back.
   if (reservation.expires_at <= now) throw invalidParam(capability, 'reservationId', 'names a reservation already expired; nothing changed');
   return reservation;
+}
+
+/** True for the holder plugin itself, the kernel, and admin users. */
+function settlesFor(caller: Caller, holder: string): boolean {
+  if (caller.kind === 'plugin') return caller.name === holder;
+  return caller.kind === 'kernel' || caller.roles.includes(ADMIN_ROLE);
 }
 
 async function balanceOf(db: Kysely<AuthTables>, userId: string): Promise<number> {
