@@ -14,8 +14,7 @@ import { kernelValidator } from './kernel-validator.ts';
 import type { PluginProcessOptions } from './lifecycle/plugin-process.ts';
 import { PluginState, type StateChange } from './lifecycle/plugin-state.ts';
 import { PluginSupervisor } from './lifecycle/plugin-supervisor.ts';
-import { startInDependencyOrder } from './lifecycle/start-in-dependency-order.ts';
-import { stopInDependencyOrder } from './lifecycle/stop-in-dependency-order.ts';
+import { inDependencyOrder } from './lifecycle/in-dependency-order.ts';
 import { callKernelCapability, type KernelCapabilityHost } from './management/kernel-capabilities.ts';
 import { ConfigOverrides } from './management/config-overrides.ts';
 import { OpenConnections } from './management/open-connections.ts';
@@ -124,10 +123,10 @@ export class Kernel {
   /** Starts every enabled plugin with startup activation, dependencies first. Failures are logged, not thrown. */
   async start(): Promise<void> {
     this.#sampler.start();
-    const startup = startOrder(this.#registry.plugins).filter(isStartupPlugin);
+    const startup = this.#registry.plugins.filter(isStartupPlugin);
     try {
       // Independent plugins start together: `kernel ready` waits for the slowest chain, not the sum.
-      await startInDependencyOrder(startup, async (name) => {
+      await inDependencyOrder(startup, 'dependencies-first', async (name) => {
         await this.#supervisorOf(name).start({ reason: 'kernel start' }).catch((error: Error) => {
           this.logger.error({ plugin: name, err: error }, `plugin '${name}' failed to start: ${error.message}`);
         });
@@ -209,7 +208,7 @@ export class Kernel {
     const overdue = new AbortController();
     const timer = setTimeout(() => overdue.abort(), budget);
     try {
-      await stopInDependencyOrder(plugins, async (name) => this.#supervisors.get(name)?.dispose({ signal: overdue.signal }));
+      await inDependencyOrder(plugins, 'dependents-first', async (name) => this.#supervisors.get(name)?.dispose({ signal: overdue.signal }));
     } finally {
       clearTimeout(timer);
     }
