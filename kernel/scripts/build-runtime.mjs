@@ -37,7 +37,7 @@ const PROCESS_EXTERNALS = ['better-sqlite3', 'node-llama-cpp', 'pino', 'pino-pre
 const REQUIRE_SHIM = "import { createRequire as __cdsCreateRequire } from 'node:module'; const require = __cdsCreateRequire(import.meta.url);";
 
 /** The package folders (relative to the repository root) whose `src/` ships. */
-export function runtimePackages() {
+function runtimePackages() {
   const plugins = readdirSync(join(repoRoot, 'plugins'), { withFileTypes: true })
     .filter((entry) => entry.isDirectory() && existsSync(join(repoRoot, 'plugins', entry.name, 'src', 'main.ts')))
     .map((entry) => join('plugins', entry.name));
@@ -162,7 +162,7 @@ function processAlive(pid) {
 }
 
 /** Builds every runtime package; returns the number of files written (0: up to date). */
-export function buildRuntime(options = {}) {
+function buildRuntime(options = {}) {
   return withBuildLock(() => buildUnlocked(options));
 }
 
